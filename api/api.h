@@ -1,0 +1,14 @@
+/* api/api.h - the route tables of every resource file, and the router that
+ * holds them all. Handlers run on the loop thread. */
+#ifndef DCTL_API_API_H
+#define DCTL_API_API_H
+
+#include "router.h"
+
+extern const struct api_route api_system_routes[];   /* api/system.c */
+extern const struct api_route api_swarm_routes[];    /* api/swarm.c */
+
+/* A router holding every table above. */
+struct router *api_router_new(void);
+
+#endif

@@ -1,0 +1,14 @@
+/* api/routes.c - the list of route tables; one table per resource file. */
+#include <config.h>
+
+#include "api.h"
+
+struct router *
+api_router_new(void)
+{
+    struct router *r = router_new();
+
+    router_add(r, api_system_routes);
+    router_add(r, api_swarm_routes);
+    return r;
+}

@@ -1,0 +1,113 @@
+/* api/server.h - the HTTP side of dctld: libmicrohttpd in external-epoll mode
+ * inside the libevent loop, one MHD daemon per listener, requests routed to
+ * api_handler_cb handlers, synchronous and suspended replies, and streams.
+ *
+ * Owner: struct dctld owns the struct api_server; the server owns its listeners
+ * and, through MHD, every struct api_request (freed when MHD completes it).
+ * Everything here runs on the loop thread. */
+#ifndef DCTL_API_SERVER_H
+#define DCTL_API_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <event2/event.h>
+#include <json-c/json.h>
+
+#include "lib/error.h"
+#include "router.h"
+
+struct dctld;
+struct api_server;
+struct api_stream;
+struct MHD_Connection;
+struct MHD_Response;
+
+/* One request. Lives from its first byte until MHD completes it. */
+struct api_request {
+    struct dctld *dctld;
+    struct api_server *server;
+    struct api_listener *listener;
+    struct MHD_Connection *conn;
+    unsigned int method;    /* enum api_method */
+    unsigned int version;   /* from the path prefix, else API_VERSION_MAX */
+    char *url;              /* as received */
+    const char *path;       /* url without the version prefix */
+    struct router_match match;
+    char *body;             /* NUL-terminated; NULL when none */
+    size_t body_len, body_limit;
+    bool dispatched, suspended;
+    unsigned int status;
+    struct MHD_Response *response;  /* queued at the next handler call */
+    /* A handler's own state for the request, freed with it. */
+    void *data;
+    void (*data_free)(void *data);
+};
+
+struct api_server_options {
+    unsigned int idle_timeout;  /* seconds a connection may idle or stall; 0: never */
+    const char *server_header;  /* "Server:" value */
+};
+
+struct api_server *api_server_new(struct dctld *dctld, struct event_base *base,
+                                  const struct router *router,
+                                  const struct api_server_options *opts);
+/* Cuts every connection and frees the server. NULL-safe. */
+void api_server_free(struct api_server *s);
+/* Listens on "unix:///path" or "tcp://HOST:PORT". Plain TCP on a non-loopback
+ * address is refused (DCTL_ERR_INVALID) until TLS exists. */
+int api_server_listen(struct api_server *s, const char *addr, dctl_error_t *err);
+/* Stops accepting: closes listen sockets and removes unix socket files. */
+void api_server_quiesce(struct api_server *s);
+/* Requests received and not yet completed (idle keep-alive connections excluded). */
+unsigned int api_server_in_flight(const struct api_server *s);
+/* Number of listeners. */
+size_t api_server_nlisteners(const struct api_server *s);
+
+/* Request helpers. */
+const char *api_param(const struct api_request *req, size_t i);
+/* A query parameter or NULL. */
+const char *api_query(const struct api_request *req, const char *name);
+/* Docker's bool: absent → dflt; "", "0", "no", "false", "none" → false; else true. */
+bool api_query_bool(const struct api_request *req, const char *name, bool dflt);
+/* Integer query parameter; a malformed value is a 400 naming the parameter. */
+int api_query_int(const struct api_request *req, const char *name, long long dflt,
+                  long long *out, dctl_error_t *err);
+const char *api_header(const struct api_request *req, const char *name);
+/* The body parsed as a JSON object; an empty body is DCTL_ERR_INVALID unless
+ * allow_empty (then *out = NULL). */
+int api_body_json(const struct api_request *req, bool allow_empty, struct json_object **out,
+                  dctl_error_t *err);
+
+/* Replies: each sets the response, queued when the handler returns or, after a
+ * suspension, when api_request_resume() runs. */
+void api_reply(struct api_request *req, unsigned int status, const char *content_type,
+               const void *body, size_t len);
+/* Takes the reference to json. */
+void api_reply_json(struct api_request *req, unsigned int status, struct json_object *json);
+void api_reply_empty(struct api_request *req, unsigned int status);
+/* {"message": ...} with the status of err's kind; consumes err. */
+void api_reply_error(struct api_request *req, dctl_error_t err);
+void api_reply_message(struct api_request *req, unsigned int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Adds a header to the reply set last. */
+void api_reply_header(struct api_request *req, const char *name, const char *value);
+
+/* Parks the request until api_request_resume(); the handler then returns 0. */
+void api_request_suspend(struct api_request *req);
+void api_request_resume(struct api_request *req);
+
+/* Streams (events, logs --follow, progress): a chunked 200 reply fed over time.
+ * on_close(arg) runs once when the stream is over for whatever reason (ended,
+ * client gone, shutdown); the producer must not touch the stream after it. */
+typedef void (*api_stream_close_cb)(void *arg);
+struct api_stream *api_stream_new(struct api_request *req, const char *content_type,
+                                  api_stream_close_cb on_close, void *arg);
+void api_stream_write(struct api_stream *st, const void *data, size_t len);
+/* No more data: the reply ends once the buffer is sent. */
+void api_stream_end(struct api_stream *st);
+/* Bytes buffered and not yet sent. */
+size_t api_stream_pending(const struct api_stream *st);
+
+#endif

@@ -1,0 +1,249 @@
+/* daemon/dctld.c - the daemon object: start-up (directories, data-root lock,
+ * pidfile, engine ID, worker pool, routes, listeners), signals (SIGTERM/SIGINT
+ * shut down within a bound, SIGHUP reloads) and tear-down. */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "api/api.h"
+#include "api/server.h"
+#include "daemon/dctld.h"
+#include "daemon/worker.h"
+#include "lib/file.h"
+#include "lib/log.h"
+#include "lib/util.h"
+#include "lib/xmalloc.h"
+
+#define DCTLD_WORKERS 4
+
+static int
+dctld_lock_data_root(struct dctld *d, dctl_error_t *err)
+{
+    cleanup_free char *path = xasprintf("%s/dctld.lock", d->config.data_root);
+    char pid[32];
+    int fd;
+
+    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "open %s", path);
+    if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+        char other[32] = "";
+        ssize_t n = pread(fd, other, sizeof other - 1, 0);
+        int e = errno;
+
+        if (n > 0)
+            other[n] = '\0';
+        other[strcspn(other, "\n")] = '\0';
+        close(fd);
+        if (e == EWOULDBLOCK || e == EAGAIN || n >= 0)
+            return dctl_error_set(err, DCTL_ERR_CONFLICT, 0,
+                                  "another dctld%s%s%s is using data root %s (lock %s held)",
+                                  *other ? " (pid " : "", other, *other ? ")" : "",
+                                  d->config.data_root, path);
+        return dctl_error_set(err, DCTL_ERR_INTERNAL, e, "lock %s", path);
+    }
+    snprintf(pid, sizeof pid, "%d\n", (int)getpid());
+    if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, strlen(pid), 0) < 0)
+        log_warn("dctld: write pid into %s: %s", path, strerror(errno));
+    d->lock_fd = fd;
+    return 0;
+}
+
+/* The engine ID lives in data-root/engine-id so that it survives restarts. */
+static int
+dctld_load_id(struct dctld *d, dctl_error_t *err)
+{
+    cleanup_free char *path = xasprintf("%s/engine-id", d->config.data_root);
+    cleanup_free char *text = NULL;
+    dctl_error_t rerr = NULL;
+
+    text = file_read_all(AT_FDCWD, path, NULL, &rerr);
+    if (text) {
+        text[strcspn(text, "\r\n")] = '\0';
+        if (strlen(text) == 36) {
+            snprintf(d->id, sizeof d->id, "%s", text);
+            return 0;
+        }
+        log_warn("dctld: %s is malformed, making a new engine ID", path);
+    }
+    dctl_error_free(rerr);
+    free(text);
+    text = file_read_all(AT_FDCWD, "/proc/sys/kernel/random/uuid", NULL, err);
+    if (text == NULL)
+        return -1;
+    text[strcspn(text, "\r\n")] = '\0';
+    snprintf(d->id, sizeof d->id, "%s", text);
+    {
+        cleanup_free char *line = xasprintf("%s\n", d->id);
+        return file_write_atomic(AT_FDCWD, path, line, strlen(line), 0600, err);
+    }
+}
+
+static int
+dctld_write_pidfile(struct dctld *d, dctl_error_t *err)
+{
+    cleanup_free char *pid = xasprintf("%d\n", (int)getpid());
+
+    if (file_write_atomic(AT_FDCWD, d->config.pidfile, pid, strlen(pid), 0644, err) < 0)
+        return dctl_error_prefix(err, "pidfile");
+    d->pidfile_written = true;
+    return 0;
+}
+
+static void
+dctld_reload(struct dctld *d)
+{
+    dctl_error_t err = NULL;
+    cleanup_free char *changed = NULL;
+
+    if (daemon_config_reload(&d->config, &changed, &err) < 0) {
+        cleanup_free char *text = dctl_error_text(err);
+
+        log_error("dctld: reload failed, configuration unchanged: %s", text);
+        dctl_error_free(err);
+        return;
+    }
+    log_set_level(daemon_config_log_level(&d->config));
+    log_info("dctld: configuration reloaded: %s", changed ? changed : "nothing changed");
+}
+
+static void
+dctld_shutdown_check_cb(evutil_socket_t fd, short what, void *arg)
+{
+    struct dctld *d = arg;
+    struct timeval tv = { 0, 20 * 1000 };
+    unsigned int busy = api_server_in_flight(d->api);
+
+    (void)fd;
+    (void)what;
+    if (busy == 0 || util_now_ns() >= d->shutdown_deadline_ns) {
+        if (busy)
+            log_warn("dctld: cutting %u request(s) still in flight", busy);
+        event_base_loopexit(d->base, NULL);
+        return;
+    }
+    evtimer_add(d->shutdown_timer, &tv);
+}
+
+void
+dctld_shutdown(struct dctld *d)
+{
+    if (d->stopping)
+        return;
+    d->stopping = true;
+    log_info("dctld: shutting down");
+    api_server_quiesce(d->api);
+    d->shutdown_deadline_ns = util_now_ns() + (long long)d->config.shutdown_timeout * 1000000000LL;
+    d->shutdown_timer = evtimer_new(d->base, dctld_shutdown_check_cb, d);
+    event_active(d->shutdown_timer, EV_TIMEOUT, 0);
+}
+
+static void
+dctld_signal_cb(evutil_socket_t signo, short what, void *arg)
+{
+    struct dctld *d = arg;
+
+    (void)what;
+    if (signo == SIGHUP) {
+        dctld_reload(d);
+        return;
+    }
+    if (d->stopping) {
+        log_warn("dctld: second signal, stopping now");
+        event_base_loopexit(d->base, NULL);
+        return;
+    }
+    dctld_shutdown(d);
+}
+
+struct dctld *
+dctld_new(struct daemon_config *config_take, dctl_error_t *err)
+{
+    struct dctld *d = xcalloc(1, sizeof *d);
+    struct api_server_options opts = { 0 };
+    cleanup_free char *server = xasprintf("dctld/%s (linux)", PACKAGE_VERSION);
+    size_t i;
+
+    d->config = *config_take;
+    memset(config_take, 0, sizeof *config_take);
+    d->lock_fd = -1;
+    d->started_ns = util_now_ns();
+    if (file_mkdir_p(d->config.data_root, 0711, err) < 0 ||
+        file_mkdir_p(d->config.exec_root, 0700, err) < 0)
+        goto fail;
+    if (dctld_lock_data_root(d, err) < 0 || dctld_load_id(d, err) < 0)
+        goto fail;
+    d->base = event_base_new();
+    if (d->base == NULL) {
+        dctl_error_set(err, DCTL_ERR_INTERNAL, 0, "event_base_new");
+        goto fail;
+    }
+    d->workers = worker_pool_new(d->base, DCTLD_WORKERS, err);
+    if (d->workers == NULL)
+        goto fail;
+    d->router = api_router_new();
+    opts.idle_timeout = d->config.idle_timeout;
+    opts.server_header = server;
+    d->api = api_server_new(d, d->base, d->router, &opts);
+    for (i = 0; i < d->config.hosts.n; i++)
+        if (api_server_listen(d->api, d->config.hosts.v[i], err) < 0)
+            goto fail;
+    if (dctld_write_pidfile(d, err) < 0)
+        goto fail;
+    d->sig_term = evsignal_new(d->base, SIGTERM, dctld_signal_cb, d);
+    d->sig_int = evsignal_new(d->base, SIGINT, dctld_signal_cb, d);
+    d->sig_hup = evsignal_new(d->base, SIGHUP, dctld_signal_cb, d);
+    event_add(d->sig_term, NULL);
+    event_add(d->sig_int, NULL);
+    event_add(d->sig_hup, NULL);
+    log_info("dctld: version %s, API %s, data root %s, exec root %s, pid %d", PACKAGE_VERSION,
+             API_VERSION_MAX_STR, d->config.data_root, d->config.exec_root, (int)getpid());
+    return d;
+fail:
+    dctld_free(d);
+    return NULL;
+}
+
+int
+dctld_run(struct dctld *d)
+{
+    log_info("dctld: API listen on %zu address(es), ready", api_server_nlisteners(d->api));
+    event_base_dispatch(d->base);
+    log_info("dctld: stopped");
+    return 0;
+}
+
+void
+dctld_free(struct dctld *d)
+{
+    if (d == NULL)
+        return;
+    /* jobs finish first: their done callbacks may still reply to requests */
+    worker_pool_free(d->workers);
+    api_server_free(d->api);
+    router_free(d->router);
+    if (d->sig_term)
+        event_free(d->sig_term);
+    if (d->sig_int)
+        event_free(d->sig_int);
+    if (d->sig_hup)
+        event_free(d->sig_hup);
+    if (d->shutdown_timer)
+        event_free(d->shutdown_timer);
+    if (d->pidfile_written)
+        unlink(d->config.pidfile);
+    if (d->lock_fd >= 0)
+        close(d->lock_fd);
+    if (d->base)
+        event_base_free(d->base);
+    daemon_config_fini(&d->config);
+    free(d);
+}

@@ -1,0 +1,112 @@
+/* lib/file.c - whole-file reads, atomic writes, mkdir -p. */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "file.h"
+#include "util.h"
+#include "xmalloc.h"
+
+int
+file_write_atomic(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
+                  dctl_error_t *err)
+{
+    const char *slash = strrchr(name, '/');
+    cleanup_free char *tmp =
+        slash ? xasprintf("%.*s/.%s.tmp-%d", (int)(slash - name), name, slash + 1, (int)getpid())
+              : xasprintf(".%s.tmp-%d", name, (int)getpid());
+    cleanup_close int fd = -1;
+    const char *p = data;
+    size_t off = 0;
+
+    fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    if (fd < 0)
+        return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "create %s", name);
+    while (off < len) {
+        ssize_t n = write(fd, p + off, len - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int e = errno;
+            unlinkat(dirfd, tmp, 0);
+            return dctl_error_set(err, DCTL_ERR_INTERNAL, e, "write %s", name);
+        }
+        off += (size_t)n;
+    }
+    if (fsync(fd) < 0 || renameat(dirfd, tmp, dirfd, name) < 0) {
+        int e = errno;
+        unlinkat(dirfd, tmp, 0);
+        return dctl_error_set(err, DCTL_ERR_INTERNAL, e, "commit %s", name);
+    }
+    if (slash || dirfd == AT_FDCWD) {
+        cleanup_free char *dir = slash ? xstrndup(name, (size_t)(slash - name)) : xstrdup(".");
+        cleanup_close int dfd = openat(dirfd, *dir ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+        if (dfd >= 0)
+            fsync(dfd);
+    } else {
+        fsync(dirfd);
+    }
+    return 0;
+}
+
+char *
+file_read_all(int dirfd, const char *name, size_t *len, dctl_error_t *err)
+{
+    cleanup_close int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+    cleanup_free char *buf = NULL;
+    size_t used = 0, cap = 0;
+    ssize_t n;
+
+    if (fd < 0) {
+        dctl_error_set(err, errno == ENOENT ? DCTL_ERR_NOT_FOUND : DCTL_ERR_INTERNAL, errno,
+                       "open %s", name);
+        return NULL;
+    }
+    for (;;) {
+        if (cap - used < 4096) {
+            cap = cap ? cap * 2 : 4096;
+            buf = xrealloc(buf, cap + 1);
+        }
+        n = read(fd, buf + used, cap - used);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "read %s", name);
+            return NULL;
+        }
+        if (n == 0)
+            break;
+        used += (size_t)n;
+    }
+    if (buf == NULL)
+        buf = xmalloc(1);
+    buf[used] = '\0';
+    if (len)
+        *len = used;
+    return steal_ptr(&buf);
+}
+
+int
+file_mkdir_p(const char *path, mode_t mode, dctl_error_t *err)
+{
+    cleanup_free char *p = xstrdup(path);
+    char *s;
+
+    for (s = p + 1; *s; s++) {
+        if (*s != '/')
+            continue;
+        *s = '\0';
+        if (mkdir(p, mode) < 0 && errno != EEXIST)
+            return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "mkdir %s", p);
+        *s = '/';
+    }
+    if (mkdir(p, mode) < 0 && errno != EEXIST)
+        return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "mkdir %s", p);
+    return 0;
+}

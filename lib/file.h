@@ -1,0 +1,20 @@
+/* lib/file.h - whole-file reads and atomic writes. Blocking: call them on the
+ * loop only for small files at start-up, else from a worker job. */
+#ifndef DCTL_FILE_H
+#define DCTL_FILE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+/* Writes data to dirfd/name atomically: a temporary file in the same directory,
+ * fsync, rename, fsync of the directory. A crash leaves the old or the new file. */
+int file_write_atomic(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
+                      dctl_error_t *err);
+/* Reads dirfd/name (dirfd may be AT_FDCWD) into a malloc'd NUL-terminated buffer. */
+char *file_read_all(int dirfd, const char *name, size_t *len, dctl_error_t *err);
+/* mkdir -p with mode for each created component. */
+int file_mkdir_p(const char *path, mode_t mode, dctl_error_t *err);
+
+#endif

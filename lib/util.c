@@ -1,0 +1,173 @@
+/* lib/util.c - string, number and time helpers. */
+#include <config.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "util.h"
+
+bool
+util_has_prefix(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+bool
+util_has_suffix(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+int
+util_parse_int64(const char *s, long long *out)
+{
+    char *end;
+    long long v;
+
+    if (s == NULL || *s == '\0' || isspace((unsigned char)*s))
+        return -1;
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    if (errno || *end)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+long long
+util_now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+void
+util_format_rfc3339(long long ns, char *buf, size_t len)
+{
+    time_t secs = (time_t)(ns / 1000000000LL);
+    long frac = (long)(ns % 1000000000LL);
+    struct tm tm;
+    char base[32];
+
+    gmtime_r(&secs, &tm);
+    strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf, len, "%s.%09ldZ", base, frac);
+}
+
+/* Go-style duration: a sequence of number+unit (h, m, s, ms, us, ns). */
+static int
+util_parse_duration(const char *s, long long *out_ns)
+{
+    static const struct { const char *unit; long long ns; } units[] = {
+        { "ns", 1LL }, { "us", 1000LL }, { "ms", 1000000LL },
+        { "s", 1000000000LL }, { "m", 60000000000LL }, { "h", 3600000000000LL },
+    };
+    long long total = 0;
+    int sign = 1;
+
+    if (*s == '-' || *s == '+')
+        sign = *s++ == '-' ? -1 : 1;
+    if (*s == '\0')
+        return -1;
+    while (*s) {
+        char *end;
+        double v;
+        size_t i, best = ARRAY_SIZE(units);
+
+        if (!isdigit((unsigned char)*s) && *s != '.')
+            return -1;
+        v = strtod(s, &end);
+        if (end == s)
+            return -1;
+        s = end;
+        for (i = 0; i < ARRAY_SIZE(units); i++) {
+            size_t n = strlen(units[i].unit);
+            if (strncmp(s, units[i].unit, n) == 0 && (best == ARRAY_SIZE(units) ||
+                                                     n > strlen(units[best].unit)))
+                best = i;
+        }
+        if (best == ARRAY_SIZE(units))
+            return -1;
+        total += (long long)(v * (double)units[best].ns);
+        s += strlen(units[best].unit);
+    }
+    *out_ns = sign * total;
+    return 0;
+}
+
+int
+util_parse_timestamp(const char *s, long long now_ns, long long *out_ns)
+{
+    struct tm tm;
+    const char *p;
+    char *end;
+    long long secs, frac = 0, dur;
+    int digits = 0;
+
+    if (s == NULL || *s == '\0')
+        return -1;
+    /* unix seconds, with an optional fraction of up to 9 digits */
+    if (isdigit((unsigned char)*s) || *s == '-') {
+        errno = 0;
+        secs = strtoll(s, &end, 10);
+        if (errno == 0 && end != s && (*end == '\0' || *end == '.')) {
+            if (*end == '.') {
+                for (p = end + 1; isdigit((unsigned char)*p) && digits < 9; p++, digits++)
+                    frac = frac * 10 + (*p - '0');
+                if (*p != '\0' || digits == 0)
+                    return -1;
+                while (digits++ < 9)
+                    frac *= 10;
+            }
+            *out_ns = secs * 1000000000LL + (secs < 0 ? -frac : frac);
+            return 0;
+        }
+    }
+    /* RFC 3339 / date forms */
+    memset(&tm, 0, sizeof tm);
+    p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (p == NULL) {
+        memset(&tm, 0, sizeof tm);
+        p = strptime(s, "%Y-%m-%d", &tm);
+    }
+    if (p != NULL) {
+        long long off = 0;
+
+        if (*p == '.') {
+            for (p++; isdigit((unsigned char)*p); p++) {
+                if (digits < 9) {
+                    frac = frac * 10 + (*p - '0');
+                    digits++;
+                }
+            }
+            while (digits && digits++ < 9)
+                frac *= 10;
+        }
+        if (*p == 'Z') {
+            p++;
+        } else if ((*p == '+' || *p == '-') && isdigit((unsigned char)p[1])) {
+            int hh = 0, mm = 0, sign = *p == '-' ? -1 : 1;
+            if (sscanf(p + 1, "%2d:%2d", &hh, &mm) != 2)
+                return -1;
+            off = sign * (hh * 3600LL + mm * 60LL);
+            p += 6;
+        }
+        if (*p != '\0')
+            return -1;
+        *out_ns = ((long long)timegm(&tm) - off) * 1000000000LL + frac;
+        return 0;
+    }
+    if (util_parse_duration(s, &dur) == 0) {
+        *out_ns = now_ns - dur;
+        return 0;
+    }
+    return -1;
+}

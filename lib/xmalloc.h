@@ -1,0 +1,14 @@
+/* lib/xmalloc.h - allocation that never returns NULL: out of memory aborts. */
+#ifndef DCTL_XMALLOC_H
+#define DCTL_XMALLOC_H
+
+#include <stddef.h>
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t nmemb, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif
