@@ -49,10 +49,14 @@ struct api_server {
     size_t nlisteners;
     unsigned int in_flight;
     char *server_header;
+    struct api_request *requests;  /* in flight, for tear-down */
+    struct api_stream *streams;    /* open streams, for tear-down */
+    bool closing;
 };
 
 /* A chunked reply fed over time. Owner: its MHD response (freed by free_cb). */
 struct api_stream {
+    struct api_stream *prev, *next;   /* the server's list */
     struct api_listener *listener;
     struct MHD_Connection *conn;
     struct evbuffer *buf;
@@ -111,6 +115,10 @@ api_request_new(struct api_listener *l, struct MHD_Connection *conn, const char 
     req->version = API_VERSION_MAX;
     req->body_limit = API_BODY_LIMIT_DEFAULT;
     l->server->in_flight++;
+    req->link_next = l->server->requests;
+    if (req->link_next)
+        req->link_next->link_prev = req;
+    l->server->requests = req;
     return req;
 }
 
@@ -120,6 +128,12 @@ api_request_free(struct api_request *req)
     if (req == NULL)
         return;
     req->server->in_flight--;
+    if (req->link_prev)
+        req->link_prev->link_next = req->link_next;
+    else
+        req->server->requests = req->link_next;
+    if (req->link_next)
+        req->link_next->link_prev = req->link_prev;
     if (req->data_free)
         req->data_free(req->data);
     if (req->response)
@@ -299,18 +313,29 @@ api_request_resume(struct api_request *req)
 /* ---- streams ----------------------------------------------------------- */
 
 static void
+api_stream_wake(struct api_stream *st)
+{
+    if (!st->suspended)
+        return;
+    st->suspended = false;
+    if (st->closed_ev)
+        event_del(st->closed_ev);
+    MHD_resume_connection(st->conn);
+    api_listener_kick(st->listener);
+}
+
+/* The client hung up while the stream was parked: MHD would not notice until
+ * the next write, so wake it and let the reader fail the response. */
+static void
 api_stream_closed_cb(evutil_socket_t fd, short what, void *arg)
 {
     struct api_stream *st = arg;
 
     (void)fd;
     (void)what;
+    log_debug("api: stream client went away");
     st->gone = true;
-    if (st->suspended) {
-        st->suspended = false;
-        MHD_resume_connection(st->conn);
-        api_listener_kick(st->listener);
-    }
+    api_stream_wake(st);
 }
 
 static ssize_t
@@ -347,7 +372,14 @@ static void
 api_stream_free_cb(void *cls)
 {
     struct api_stream *st = cls;
+    struct api_server *s = st->listener->server;
 
+    if (st->prev)
+        st->prev->next = st->next;
+    else
+        s->streams = st->next;
+    if (st->next)
+        st->next->prev = st->prev;
     if (st->on_close)
         st->on_close(st->arg);
     if (st->closed_ev)
@@ -368,24 +400,16 @@ api_stream_new(struct api_request *req, const char *content_type, api_stream_clo
     st->buf = evbuffer_new();
     st->on_close = on_close;
     st->arg = arg;
+    st->next = req->server->streams;
+    if (st->next)
+        st->next->prev = st;
+    req->server->streams = st;
     resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, api_stream_reader_cb,
                                              st, api_stream_free_cb);
     if (content_type)
         MHD_add_response_header(resp, "Content-Type", content_type);
     api_reply_set(req, 200, resp);
     return st;
-}
-
-static void
-api_stream_wake(struct api_stream *st)
-{
-    if (!st->suspended)
-        return;
-    st->suspended = false;
-    if (st->closed_ev)
-        event_del(st->closed_ev);
-    MHD_resume_connection(st->conn);
-    api_listener_kick(st->listener);
 }
 
 void
@@ -401,6 +425,13 @@ void
 api_stream_end(struct api_stream *st)
 {
     st->ended = true;
+    api_stream_wake(st);
+}
+
+void
+api_stream_abort(struct api_stream *st)
+{
+    st->gone = true;
     api_stream_wake(st);
 }
 
@@ -523,6 +554,10 @@ api_access_cb(void *cls, struct MHD_Connection *conn, const char *url, const cha
         return api_queue(req);
     if (req->suspended)
         return MHD_YES;
+    if (req->server->closing) {   /* resumed by api_server_free */
+        api_reply_message(req, 503, "the daemon is shutting down");
+        return api_queue(req);
+    }
     log_error("api %s: handler gave no reply", req->url);
     api_reply_message(req, 500, "internal error: no reply");
     return api_queue(req);
@@ -751,6 +786,25 @@ api_server_nlisteners(const struct api_server *s)
     return s->nlisteners;
 }
 
+/* MHD_stop_daemon() panics on a connection that is still suspended: resume
+ * every parked request and cut every stream, and let MHD take them off its
+ * suspended list before it stops. */
+static void
+api_server_release_suspended(struct api_server *s)
+{
+    struct api_request *req;
+    struct api_stream *st;
+    size_t i;
+
+    s->closing = true;
+    for (st = s->streams; st; st = st->next)
+        api_stream_abort(st);
+    for (req = s->requests; req; req = req->link_next)
+        api_request_resume(req);
+    for (i = 0; i < s->nlisteners; i++)
+        MHD_run(s->listeners[i]->mhd);
+}
+
 void
 api_server_free(struct api_server *s)
 {
@@ -759,6 +813,7 @@ api_server_free(struct api_server *s)
     if (s == NULL)
         return;
     api_server_quiesce(s);
+    api_server_release_suspended(s);
     for (i = 0; i < s->nlisteners; i++) {
         struct api_listener *l = s->listeners[i];
 

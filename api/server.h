@@ -43,6 +43,7 @@ struct api_request {
     /* A handler's own state for the request, freed with it. */
     void *data;
     void (*data_free)(void *data);
+    struct api_request *link_prev, *link_next;   /* server.c's list; private */
 };
 
 struct api_server_options {
@@ -107,6 +108,9 @@ struct api_stream *api_stream_new(struct api_request *req, const char *content_t
 void api_stream_write(struct api_stream *st, const void *data, size_t len);
 /* No more data: the reply ends once the buffer is sent. */
 void api_stream_end(struct api_stream *st);
+/* Cuts the stream at once (chunked reply left unfinished, connection closed),
+ * e.g. for a client that fell too far behind; on_close follows. */
+void api_stream_abort(struct api_stream *st);
 /* Bytes buffered and not yet sent. */
 size_t api_stream_pending(const struct api_stream *st);
 

@@ -16,8 +16,11 @@
 #include "api/api.h"
 #include "api/server.h"
 #include "daemon/dctld.h"
+#include "daemon/events.h"
+#include "daemon/host.h"
 #include "daemon/worker.h"
 #include "lib/file.h"
+#include "lib/json.h"
 #include "lib/log.h"
 #include "lib/util.h"
 #include "lib/xmalloc.h"
@@ -98,6 +101,29 @@ dctld_write_pidfile(struct dctld *d, dctl_error_t *err)
     return 0;
 }
 
+/* dockerd's "reload" daemon event: the engine ID, the host name and the values
+ * in force of the settings a reload can change. */
+static void
+dctld_emit_reload(struct dctld *d)
+{
+    struct json_object *attrs = json_object_new_object();
+    struct json_object *labels = json_object_new_array();
+    struct host_facts h;
+    size_t i;
+
+    host_facts_read(&h);
+    for (i = 0; i < d->config.labels.n; i++)
+        json_object_array_add(labels, json_object_new_string(d->config.labels.v[i]));
+    json_add_string(attrs, "debug", d->config.debug ? "true" : "false");
+    json_add_string(attrs, "labels", json_object_to_json_string_ext(labels,
+                                                                    JSON_C_TO_STRING_PLAIN));
+    json_add_string(attrs, "log-level", log_level_name(daemon_config_log_level(&d->config)));
+    if (h.hostname[0])
+        json_add_string(attrs, "name", h.hostname);
+    json_object_put(labels);
+    events_emit_attrs(d->events, EVENTS_TYPE_DAEMON, "reload", d->id, attrs);
+}
+
 static void
 dctld_reload(struct dctld *d)
 {
@@ -113,6 +139,7 @@ dctld_reload(struct dctld *d)
     }
     log_set_level(daemon_config_log_level(&d->config));
     log_info("dctld: configuration reloaded: %s", changed ? changed : "nothing changed");
+    dctld_emit_reload(d);
 }
 
 static void
@@ -141,6 +168,7 @@ dctld_shutdown(struct dctld *d)
     d->stopping = true;
     log_info("dctld: shutting down");
     api_server_quiesce(d->api);
+    events_shutdown(d->events);   /* followers must not hold the shutdown up */
     d->shutdown_deadline_ns = util_now_ns() + (long long)d->config.shutdown_timeout * 1000000000LL;
     d->shutdown_timer = evtimer_new(d->base, dctld_shutdown_check_cb, d);
     event_active(d->shutdown_timer, EV_TIMEOUT, 0);
@@ -186,6 +214,7 @@ dctld_new(struct daemon_config *config_take, dctl_error_t *err)
         dctl_error_set(err, DCTL_ERR_INTERNAL, 0, "event_base_new");
         goto fail;
     }
+    d->events = events_new(d->base, EVENTS_RING_DEFAULT, EVENTS_PENDING_MAX_DEFAULT);
     d->workers = worker_pool_new(d->base, DCTLD_WORKERS, err);
     if (d->workers == NULL)
         goto fail;
@@ -228,7 +257,8 @@ dctld_free(struct dctld *d)
         return;
     /* jobs finish first: their done callbacks may still reply to requests */
     worker_pool_free(d->workers);
-    api_server_free(d->api);
+    api_server_free(d->api);   /* closes streams: followers unsubscribe */
+    events_free(d->events);
     router_free(d->router);
     if (d->sig_term)
         event_free(d->sig_term);
