@@ -151,7 +151,8 @@ filters_parse(const char *text, dctl_error_t *err)
     dctl_error_t perr = NULL;
 
     f = filters_new();
-    if (text == NULL || *text == '\0')
+    text = text ? text + strspn(text, " \t\r\n") : "";
+    if (*text == '\0' || (util_has_prefix(text, "null") && text[4 + strspn(text + 4, " \t\r\n")] == '\0'))
         return f;
     top = json_parse(text, strlen(text), "filters", &perr);
     if (top == NULL) {
@@ -161,8 +162,6 @@ filters_parse(const char *text, dctl_error_t *err)
         dctl_error_free(perr);
         goto invalid;
     }
-    if (json_object_is_type(top, json_type_null))
-        return f;
     if (!json_object_is_type(top, json_type_object))
         goto invalid;
     if (filters_is_set_form(top)) {
