@@ -151,8 +151,10 @@ filters_parse(const char *text, dctl_error_t *err)
     dctl_error_t perr = NULL;
 
     f = filters_new();
+    /* empty, or JSON null (which json-c parses to NULL): no filters */
     text = text ? text + strspn(text, " \t\r\n") : "";
-    if (*text == '\0' || (util_has_prefix(text, "null") && text[4 + strspn(text + 4, " \t\r\n")] == '\0'))
+    if (*text == '\0' ||
+        (util_has_prefix(text, "null") && text[4 + strspn(text + 4, " \t\r\n")] == '\0'))
         return f;
     top = json_parse(text, strlen(text), "filters", &perr);
     if (top == NULL) {

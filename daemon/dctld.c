@@ -17,7 +17,6 @@
 #include "api/server.h"
 #include "daemon/dctld.h"
 #include "daemon/events.h"
-#include "daemon/host.h"
 #include "daemon/worker.h"
 #include "lib/file.h"
 #include "lib/json.h"
@@ -108,18 +107,19 @@ dctld_emit_reload(struct dctld *d)
 {
     struct json_object *attrs = json_object_new_object();
     struct json_object *labels = json_object_new_array();
-    struct host_facts h;
+    char host[256] = "";
     size_t i;
 
-    host_facts_read(&h);
+    if (gethostname(host, sizeof host - 1) < 0)
+        host[0] = '\0';
     for (i = 0; i < d->config.labels.n; i++)
         json_object_array_add(labels, json_object_new_string(d->config.labels.v[i]));
     json_add_string(attrs, "debug", d->config.debug ? "true" : "false");
     json_add_string(attrs, "labels", json_object_to_json_string_ext(labels,
                                                                     JSON_C_TO_STRING_PLAIN));
     json_add_string(attrs, "log-level", log_level_name(daemon_config_log_level(&d->config)));
-    if (h.hostname[0])
-        json_add_string(attrs, "name", h.hostname);
+    if (host[0])
+        json_add_string(attrs, "name", host);
     json_object_put(labels);
     events_emit_attrs(d->events, EVENTS_TYPE_DAEMON, "reload", d->id, attrs);
 }

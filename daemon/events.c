@@ -174,7 +174,8 @@ events_match_image(const struct events_message *m, const struct filters *f)
 static bool
 events_match_name(const struct events_message *m, const struct filters *f, const char *key)
 {
-    return filters_match_fuzzy(f, key, m->id) || filters_match_fuzzy(f, key, events_attr(m, "name"));
+    return filters_match_fuzzy(f, key, m->id) ||
+           filters_match_fuzzy(f, key, events_attr(m, "name"));
 }
 
 static bool

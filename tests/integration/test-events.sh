@@ -142,7 +142,8 @@ for i in 1 2 3 4 5; do
     eval "G$i=\$!"
 done
 for i in 1 2 3 4 5; do
-    wait_for 10 'grep -qs "^HTTP/1.1 200" "$T/g$i.head"' || fail "follower $i got no headers"
+    wait_for 10 'grep -qs "^HTTP/1.1 200" "$T/g$i.head"' ||
+        fail "follower $i got no headers"
 done
 [ "$(fds)" -ge $((base_fds + 5)) ] || fail "followers hold no connections?"
 kill $G1 $G2 $G3 $G4 $G5
