@@ -154,11 +154,8 @@ info_add_storage(struct json_object *v, const struct driver_registry *reg,
     const struct driver *s = reg->storage;
 
     if (s == NULL) {
-        struct json_object *st = json_object_new_array();
-
         json_add_string(v, "Driver", "");
-        json_object_array_add(st, info_pair("Status", "no storage driver selected"));
-        json_object_object_add(v, "DriverStatus", st);
+        json_object_object_add(v, "DriverStatus", json_object_new_array());
         json_object_array_add(warnings,
                               json_object_new_string("WARNING: no storage driver is active "
                                                      "(select one with --storage-driver); "
