@@ -333,15 +333,16 @@ int
 driver_registry_start(struct driver_registry *reg, const char *storage_driver,
                       char *const *storage_opts, size_t nopts, dctl_error_t *err)
 {
-    size_t i;
+    cleanup_free struct dctl_option *opts = NULL;
+    cleanup_free char *text = NULL;
+    dctl_error_t ierr = NULL;
+    size_t i, len = 0;
+    char *p;
 
-    for (i = 0; i < reg->n; i++) {
-        dctl_error_t ierr = NULL;
-
+    for (i = 0; i < reg->n; i++)
         if (reg->v[i]->desc->kind == DCTL_DRIVER_NETWORK)
             driver_init(reg->v[i], NULL, &ierr);
-        dctl_error_free(ierr);  /* logged and kept in the driver's entry */
-    }
+    dctl_error_clear(&ierr);   /* each failure is logged and kept in its entry */
     if (storage_driver == NULL || *storage_driver == '\0') {
         log_info("dctld: no storage driver selected; images and containers need one");
         return 0;
@@ -351,26 +352,23 @@ driver_registry_start(struct driver_registry *reg, const char *storage_driver,
         return dctl_error_set(err, DCTL_ERR_INVALID, 0,
                               "error initializing graphdriver: driver not supported: %s "
                               "(no such storage driver was loaded)", storage_driver);
-    {
-        cleanup_free struct dctl_option *opts = xcalloc(nopts + 1, sizeof *opts);
-        dctl_error_t ierr = NULL;
-        char **keys = xcalloc(nopts + 1, sizeof *keys);
+    /* "key=value" strings become {key, value} pairs over one copy of the text */
+    for (i = 0; i < nopts; i++)
+        len += strlen(storage_opts[i]) + 1;
+    opts = xcalloc(nopts + 1, sizeof *opts);
+    p = text = xmalloc(len + 1);
+    for (i = 0; i < nopts; i++) {
+        char *eq;
 
-        for (i = 0; i < nopts; i++) {
-            char *eq;
-
-            keys[i] = xstrdup(storage_opts[i]);
-            eq = strchr(keys[i], '=');
-            if (eq)
-                *eq++ = '\0';
-            opts[i].key = keys[i];
-            opts[i].value = eq ? eq : "";
-        }
-        driver_init(reg->storage, opts, &ierr);
-        dctl_error_free(ierr);  /* logged; /info reports it */
-        for (i = 0; i < nopts; i++)
-            free(keys[i]);
-        free(keys);
+        strcpy(p, storage_opts[i]);
+        eq = strchr(p, '=');
+        if (eq)
+            *eq++ = '\0';
+        opts[i].key = p;
+        opts[i].value = eq ? eq : "";
+        p += strlen(storage_opts[i]) + 1;
     }
+    driver_init(reg->storage, opts, &ierr);
+    dctl_error_clear(&ierr);   /* logged; /info reports it */
     return 0;
 }
