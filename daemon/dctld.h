@@ -12,6 +12,7 @@
 #include "lib/error.h"
 
 struct api_server;
+struct driver_registry;
 struct router;
 struct worker_pool;
 
@@ -21,6 +22,7 @@ struct dctld {
     struct worker_pool *workers;
     struct router *router;
     struct api_server *api;
+    struct driver_registry *drivers;
     char id[40];              /* engine ID, stable across restarts (data-root/engine-id) */
     long long started_ns;
     int lock_fd;              /* data-root/dctld.lock, flock'd while we run */
