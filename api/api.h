@@ -7,6 +7,7 @@
 
 extern const struct api_route api_system_routes[];   /* api/system.c */
 extern const struct api_route api_swarm_routes[];    /* api/swarm.c */
+extern const struct api_route api_info_routes[];     /* api/info.c: /info, /system/df */
 extern const struct api_route api_events_routes[];   /* api/events.c */
 
 /* A router holding every table above. */

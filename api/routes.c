@@ -10,6 +10,7 @@ api_router_new(void)
 
     router_add(r, api_system_routes);
     router_add(r, api_swarm_routes);
+    router_add(r, api_info_routes);
     router_add(r, api_events_routes);
     return r;
 }

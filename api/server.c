@@ -184,6 +184,35 @@ api_query_int(const struct api_request *req, const char *name, long long dflt, l
     return 0;
 }
 
+struct api_query_all_ctx {
+    const char *name;
+    const char **out;
+    size_t max, n;
+};
+
+static enum MHD_Result
+api_query_all_cb(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    struct api_query_all_ctx *c = cls;
+
+    (void)kind;
+    if (key && strcmp(key, c->name) == 0) {
+        if (c->n < c->max)
+            c->out[c->n] = value ? value : "";
+        c->n++;
+    }
+    return MHD_YES;
+}
+
+size_t
+api_query_all(const struct api_request *req, const char *name, const char **out, size_t max)
+{
+    struct api_query_all_ctx c = { name, out, max, 0 };
+
+    MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, api_query_all_cb, &c);
+    return c.n;
+}
+
 const char *
 api_header(const struct api_request *req, const char *name)
 {

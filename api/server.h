@@ -75,6 +75,10 @@ bool api_query_bool(const struct api_request *req, const char *name, bool dflt);
 /* Integer query parameter; a malformed value is a 400 naming the parameter. */
 int api_query_int(const struct api_request *req, const char *name, long long dflt,
                   long long *out, dctl_error_t *err);
+/* Every value of a repeated query parameter (?type=a&type=b), in order: up to
+ * max into out (lent); returns how many there are. */
+size_t api_query_all(const struct api_request *req, const char *name, const char **out,
+                     size_t max);
 const char *api_header(const struct api_request *req, const char *name);
 /* The body parsed as a JSON object; an empty body is DCTL_ERR_INVALID unless
  * allow_empty (then *out = NULL). */

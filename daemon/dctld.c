@@ -16,6 +16,7 @@
 #include "api/api.h"
 #include "api/server.h"
 #include "daemon/dctld.h"
+#include "daemon/driver.h"
 #include "daemon/events.h"
 #include "daemon/worker.h"
 #include "lib/file.h"
@@ -218,6 +219,12 @@ dctld_new(struct daemon_config *config_take, dctl_error_t *err)
     d->workers = worker_pool_new(d->base, DCTLD_WORKERS, err);
     if (d->workers == NULL)
         goto fail;
+    d->drivers = driver_registry_new(d->base, d->workers, d->config.data_root,
+                                     d->config.exec_root);
+    driver_registry_load_dir(d->drivers, d->config.driver_dir);
+    if (driver_registry_start(d->drivers, d->config.storage_driver, d->config.storage_opts.v,
+                              d->config.storage_opts.n, err) < 0)
+        goto fail;
     d->router = api_router_new();
     opts.idle_timeout = d->config.idle_timeout;
     opts.server_header = server;
@@ -257,6 +264,8 @@ dctld_free(struct dctld *d)
         return;
     /* jobs finish first: their done callbacks may still reply to requests */
     worker_pool_free(d->workers);
+    if (d->drivers)
+        d->drivers->workers = NULL;
     api_server_free(d->api);   /* closes streams: followers unsubscribe */
     events_free(d->events);
     router_free(d->router);
@@ -268,6 +277,7 @@ dctld_free(struct dctld *d)
         event_free(d->sig_hup);
     if (d->shutdown_timer)
         event_free(d->shutdown_timer);
+    driver_registry_free(d->drivers);   /* fini and dlclose, before the loop goes */
     if (d->pidfile_written)
         unlink(d->config.pidfile);
     if (d->lock_fd >= 0)

@@ -12,6 +12,7 @@
 #include "lib/error.h"
 
 struct api_server;
+struct driver_registry;
 struct events;
 struct router;
 struct worker_pool;
@@ -22,6 +23,7 @@ struct dctld {
     struct worker_pool *workers;
     struct router *router;
     struct api_server *api;
+    struct driver_registry *drivers;
     struct events *events;    /* the events manager: every manager emits here */
     char id[40];              /* engine ID, stable across restarts (data-root/engine-id) */
     long long started_ns;

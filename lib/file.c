@@ -1,9 +1,12 @@
-/* lib/file.c - whole-file reads, atomic writes, mkdir -p. */
+/* lib/file.c - whole-file reads, atomic writes, mkdir -p, disk usage. */
 #include <config.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <search.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -109,4 +112,123 @@ file_mkdir_p(const char *path, mode_t mode, dctl_error_t *err)
     if (mkdir(p, mode) < 0 && errno != EEXIST)
         return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "mkdir %s", p);
     return 0;
+}
+
+/* ---- disk usage -------------------------------------------------------- */
+
+struct file_usage_walk {
+    dev_t dev;          /* of the top: other file systems are not entered */
+    void *seen;         /* tsearch tree of struct file_usage_inode */
+    int64_t bytes;
+};
+
+struct file_usage_inode {
+    dev_t dev;
+    ino_t ino;
+};
+
+static int
+file_usage_inode_cmp(const void *a, const void *b)
+{
+    const struct file_usage_inode *x = a, *y = b;
+
+    if (x->dev != y->dev)
+        return x->dev < y->dev ? -1 : 1;
+    if (x->ino != y->ino)
+        return x->ino < y->ino ? -1 : 1;
+    return 0;
+}
+
+static void
+file_usage_add(struct file_usage_walk *w, const struct stat *st)
+{
+    struct file_usage_inode *key;
+    void **found;
+
+    if (st->st_nlink > 1) {
+        key = xmalloc(sizeof *key);
+        key->dev = st->st_dev;
+        key->ino = st->st_ino;
+        found = tsearch(key, &w->seen, file_usage_inode_cmp);
+        if (found == NULL)
+            abort();
+        if (*found != key) {
+            free(key);
+            return;
+        }
+    }
+    w->bytes += st->st_size;
+}
+
+static int
+file_usage_dir(struct file_usage_walk *w, int dirfd, const char *path, dctl_error_t *err)
+{
+    DIR *dir = fdopendir(dirfd);
+    struct dirent *de;
+    int rc = 0;
+
+    if (dir == NULL) {
+        close(dirfd);
+        return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "read %s", path);
+    }
+    while (rc == 0 && (errno = 0, de = readdir(dir)) != NULL) {
+        struct stat st;
+
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+            if (errno == ENOENT)
+                continue;   /* removed while we walk */
+            rc = dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "stat %s/%s", path, de->d_name);
+            break;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            cleanup_free char *sub = NULL;
+            int fd;
+
+            if (st.st_dev != w->dev)
+                continue;
+            fd = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (fd < 0) {
+                if (errno == ENOENT)
+                    continue;
+                rc = dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "open %s/%s", path,
+                                    de->d_name);
+                break;
+            }
+            sub = xasprintf("%s/%s", path, de->d_name);
+            rc = file_usage_dir(w, fd, sub, err);
+            continue;
+        }
+        file_usage_add(w, &st);
+    }
+    if (rc == 0 && errno != 0)
+        rc = dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "read %s", path);
+    closedir(dir);
+    return rc;
+}
+
+int
+file_usage(const char *path, int64_t *bytes, dctl_error_t *err)
+{
+    struct file_usage_walk w = { 0 };
+    struct stat st;
+    int fd, rc;
+
+    if (lstat(path, &st) < 0)
+        return dctl_error_set(err, errno == ENOENT ? DCTL_ERR_NOT_FOUND : DCTL_ERR_INTERNAL,
+                              errno, "stat %s", path);
+    if (!S_ISDIR(st.st_mode)) {
+        *bytes = st.st_size;
+        return 0;
+    }
+    fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "open %s", path);
+    w.dev = st.st_dev;
+    rc = file_usage_dir(&w, fd, path, err);
+    tdestroy(w.seen, free);
+    if (rc == 0)
+        *bytes = w.bytes;
+    return rc;
 }

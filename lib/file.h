@@ -4,6 +4,7 @@
 #define DCTL_FILE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "error.h"
@@ -16,5 +17,9 @@ int file_write_atomic(int dirfd, const char *name, const void *data, size_t len,
 char *file_read_all(int dirfd, const char *name, size_t *len, dctl_error_t *err);
 /* mkdir -p with mode for each created component. */
 int file_mkdir_p(const char *path, mode_t mode, dctl_error_t *err);
+/* Sums the sizes (st_size) of everything under path but directories, a
+ * hard-linked inode once, as Docker's directory.Size; mount points are not
+ * crossed. Blocking: a worker job. A missing path is DCTL_ERR_NOT_FOUND. */
+int file_usage(const char *path, int64_t *bytes, dctl_error_t *err);
 
 #endif

@@ -71,11 +71,11 @@ need_root() {
 
 # dctld_start [FLAGS...]: starts dctld in the background and waits for /_ping.
 dctld_start() {
+    [ -f "$CONFIG" ] || echo '{}' >"$CONFIG"
     "$DCTLD" -H "unix://$SOCK" --data-root "$DATA_ROOT" --exec-root "$EXEC_ROOT" \
         --pidfile "$PIDFILE" --driver-dir "$DRIVER_DIR" --config-file "$CONFIG" "$@" \
         >>"$LOG" 2>&1 &
     DCTLD_PID=$!
-    [ -f "$CONFIG" ] || echo '{}' >"$CONFIG"
     wait_ping || fail "dctld did not answer on $SOCK"
 }
 
