@@ -10,6 +10,7 @@
 
 #include "api.h"
 #include "daemon/dctld.h"
+#include "daemon/events.h"
 #include "daemon/driver.h"
 #include "daemon/host.h"
 #include "daemon/sysinfo.h"
@@ -38,13 +39,11 @@ info_count_objects(const struct dctld *d, struct info_counts *c)
     c->stopped = c->containers - c->running - c->paused;
 }
 
-/* Subscribers of GET /events: daemon/events.c owns them; until it is wired in,
- * there is no subscriber to count. */
+/* Subscribers of GET /events, which daemon/events.c owns. */
 static int64_t
 info_events_listeners(const struct dctld *d)
 {
-    (void)d;
-    return 0;
+    return d->events ? (int64_t)events_nsubscribers(d->events) : 0;
 }
 
 /* ---- small JSON helpers ------------------------------------------------------ */

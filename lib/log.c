@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "util.h"
@@ -76,22 +77,29 @@ log_default_handler(enum dctl_log_level level, const char *msg)
 {
     char ts[64];
     const char *p;
+    size_t cap = strlen(msg) * 2 + 128, n;
+    cleanup_free char *line = malloc(cap);
 
+    if (line == NULL)
+        return;
     util_format_rfc3339(util_now_ns(), ts, sizeof ts);
-    /* logfmt: quote the message, escaping quotes and backslashes */
-    flockfile(stderr);
-    fprintf(stderr, "time=\"%s\" level=%s msg=\"", ts, log_level_name(level));
-    for (p = msg; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            putc('\\', stderr);
+    /* logfmt: the message quoted, quotes, backslashes and newlines escaped;
+     * one write(2) per line so that lines from threads never interleave */
+    n = (size_t)snprintf(line, cap, "time=\"%s\" level=%s msg=\"", ts, log_level_name(level));
+    for (p = msg; *p && n + 4 < cap; p++) {
         if (*p == '\n') {
-            fputs("\\n", stderr);
+            line[n++] = '\\';
+            line[n++] = 'n';
             continue;
         }
-        putc(*p, stderr);
+        if (*p == '"' || *p == '\\')
+            line[n++] = '\\';
+        line[n++] = *p;
     }
-    fputs("\"\n", stderr);
-    funlockfile(stderr);
+    line[n++] = '"';
+    line[n++] = '\n';
+    if (write(STDERR_FILENO, line, n) < 0)
+        return;
 }
 
 void
