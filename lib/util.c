@@ -119,22 +119,16 @@ util_parse_timestamp(const char *s, long long now_ns, long long *out_ns)
         errno = 0;
         secs = strtoll(s, &end, 10);
         if (errno == 0 && end != s && (*end == '\0' || *end == '.')) {
-            p = end;
             if (*end == '.') {
                 for (p = end + 1; isdigit((unsigned char)*p) && digits < 9; p++, digits++)
                     frac = frac * 10 + (*p - '0');
-                if (digits == 0)
-                    p = end; /* "1." is not a timestamp */
-                while (digits && digits++ < 9)
+                if (*p != '\0' || digits == 0)
+                    return -1;
+                while (digits++ < 9)
                     frac *= 10;
             }
-            /* anything after the digits ("1.5s") may still be a duration */
-            if (*p == '\0') {
-                *out_ns = secs * 1000000000LL + (secs < 0 ? -frac : frac);
-                return 0;
-            }
-            frac = 0;
-            digits = 0;
+            *out_ns = secs * 1000000000LL + (secs < 0 ? -frac : frac);
+            return 0;
         }
     }
     /* RFC 3339 / date forms */
