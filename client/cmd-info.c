@@ -276,7 +276,7 @@ info_print_server(struct json_object *info)
         { "  ", "Stopped", "ContainersStopped", INFO_STR },
         { " ", "Images", "Images", INFO_STR },
         { " ", "Server Version", "ServerVersion", INFO_STR },
-        { " ", "Storage Driver", "Driver", INFO_STR },
+        { " ", "Storage Driver", "Driver", INFO_NONEMPTY },
     };
     static const struct info_field drivers[] = {
         { " ", "Logging Driver", "LoggingDriver", INFO_STR },
@@ -310,16 +310,17 @@ info_print_server(struct json_object *info)
         { " ", "HTTPS Proxy", "HttpsProxy", INFO_NONEMPTY },
         { " ", "No Proxy", "NoProxy", INFO_NONEMPTY },
     };
-    static const struct info_field tail[] = {
+    static const struct info_field experimental[] = {
         { " ", "Experimental", "ExperimentalBuild", INFO_STR },
+    };
+    static const struct info_field tail[] = {
         { " ", "Live Restore Enabled", "LiveRestoreEnabled", INFO_STR },
     };
     struct json_object *v, *swarm, *reg;
 
     printf("Server:\n");
     info_print_fields(info, counts, ARRAY_SIZE(counts));
-    if (info_get(info, "Driver") != NULL)
-        info_print_pairs(info_get(info, "DriverStatus"), "  ");
+    info_print_pairs(info_get(info, "DriverStatus"), "  ");
     info_print_pairs(info_get(info, "SystemStatus"), " ");
     info_print_fields(info, drivers, ARRAY_SIZE(drivers));
     info_print_section("Plugins", info_get(info, "Plugins"));
@@ -343,10 +344,11 @@ info_print_server(struct json_object *info)
         info_print_fields(info, debug, ARRAY_SIZE(debug));
     info_print_fields(info, proxy, ARRAY_SIZE(proxy));
     info_print_list("Labels", info_get(info, "Labels"));
-    info_print_fields(info, tail, ARRAY_SIZE(tail));
+    info_print_fields(info, experimental, ARRAY_SIZE(experimental));
     reg = info_get(info, "RegistryConfig");
     info_print_list("Insecure Registries", info_get(reg, "InsecureRegistryCIDRs"));
     info_print_list("Registry Mirrors", info_get(reg, "Mirrors"));
+    info_print_fields(info, tail, ARRAY_SIZE(tail));
 }
 
 /* Docker prints the daemon's warnings on stderr, after the summary. */
@@ -356,8 +358,10 @@ info_print_warnings(struct json_object *info)
     struct json_object *w = info_get(info, "Warnings");
     size_t i;
 
-    if (w == NULL || !json_object_is_type(w, json_type_array))
+    if (w == NULL || !json_object_is_type(w, json_type_array) ||
+        json_object_array_length(w) == 0)
         return;
+    fputc('\n', stderr);
     for (i = 0; i < json_object_array_length(w); i++)
         fprintf(stderr, "%s\n", json_object_get_string(json_object_array_get_idx(w, i)));
 }
