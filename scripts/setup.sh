@@ -10,7 +10,7 @@ PKGS=(build-essential autoconf automake libtool pkg-config
       libevent-dev libmicrohttpd-dev libjson-c-dev libarchive-dev libdevmapper-dev
       libcurl4-gnutls-dev check)
 # tests and benchmarks
-PKGS+=(curl python3 procps iproute2 tmux busybox-static docker-registry wrk man-db)
+PKGS+=(curl python3 procps iproute2 tmux busybox-static docker-registry wrk man-db groff-base)
 
 missing=()
 for p in "${PKGS[@]}"; do
