@@ -2,6 +2,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
@@ -31,6 +32,33 @@ json_has_single_quote(const char *text, size_t len)
         }
     }
     return false;
+}
+
+/* json-c takes NaN and Infinity even in strict mode; JSON has neither. */
+static bool
+json_has_nonfinite(struct json_object *o)
+{
+    size_t i;
+
+    switch (json_object_get_type(o)) {
+    case json_type_double:
+        return !isfinite(json_object_get_double(o));
+    case json_type_array:
+        for (i = 0; i < json_object_array_length(o); i++)
+            if (json_has_nonfinite(json_object_array_get_idx(o, i)))
+                return true;
+        return false;
+    case json_type_object: {
+        json_object_object_foreach(o, k, v) {
+            (void)k;
+            if (json_has_nonfinite(v))
+                return true;
+        }
+        return false;
+    }
+    default:
+        return false;
+    }
 }
 
 /* Parses one whole value; *is_null tells a JSON null (NULL, no error) apart. */
@@ -85,6 +113,12 @@ json_parse_value(const char *text, size_t len, const char *what, bool *is_null,
         json_object_put(o);
         return dctl_error_set(err, DCTL_ERR_INVALID, 0,
                               "%s: invalid JSON: strings must use double quotes", what),
+               NULL;
+    }
+    if (json_has_nonfinite(o)) {
+        json_object_put(o);
+        return dctl_error_set(err, DCTL_ERR_INVALID, 0,
+                              "%s: invalid JSON: NaN and Infinity are not numbers", what),
                NULL;
     }
     *is_null = o == NULL;
