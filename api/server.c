@@ -49,7 +49,13 @@ struct api_server {
     size_t nlisteners;
     unsigned int in_flight;
     char *server_header;
+    struct api_request *parked;       /* suspended requests */
+    struct api_stream *streams;       /* live streams */
 };
+
+/* Bytes of a request body read and dropped after an error reply was chosen;
+ * past this the connection is cut instead. */
+#define API_BODY_DISCARD_MAX (16u << 20)
 
 /* A chunked reply fed over time. Owner: its MHD response (freed by free_cb). */
 struct api_stream {
@@ -60,6 +66,7 @@ struct api_stream {
     api_stream_close_cb on_close;
     void *arg;
     bool suspended, ended, gone;
+    struct api_stream *prev, *next;   /* the server's list of live streams */
 };
 
 static void api_listener_run(struct api_listener *l);
@@ -115,10 +122,25 @@ api_request_new(struct api_listener *l, struct MHD_Connection *conn, const char 
 }
 
 static void
+api_request_unpark(struct api_request *req)
+{
+    struct api_server *s = req->server;
+
+    if (req->parked_prev)
+        req->parked_prev->parked_next = req->parked_next;
+    else if (s->parked == req)
+        s->parked = req->parked_next;
+    if (req->parked_next)
+        req->parked_next->parked_prev = req->parked_prev;
+    req->parked_prev = req->parked_next = NULL;
+}
+
+static void
 api_request_free(struct api_request *req)
 {
     if (req == NULL)
         return;
+    api_request_unpark(req);
     req->server->in_flight--;
     if (req->data_free)
         req->data_free(req->data);
@@ -283,6 +305,10 @@ api_request_suspend(struct api_request *req)
     if (req->suspended)
         return;
     req->suspended = true;
+    req->parked_next = req->server->parked;
+    if (req->parked_next)
+        req->parked_next->parked_prev = req;
+    req->server->parked = req;
     MHD_suspend_connection(req->conn);
 }
 
@@ -292,11 +318,24 @@ api_request_resume(struct api_request *req)
     if (!req->suspended)
         return;
     req->suspended = false;
+    api_request_unpark(req);
     MHD_resume_connection(req->conn);
     api_listener_kick(req->listener);
 }
 
 /* ---- streams ----------------------------------------------------------- */
+
+static void
+api_stream_wake(struct api_stream *st)
+{
+    if (!st->suspended)
+        return;
+    st->suspended = false;
+    if (st->closed_ev)
+        event_del(st->closed_ev);
+    MHD_resume_connection(st->conn);
+    api_listener_kick(st->listener);
+}
 
 static void
 api_stream_closed_cb(evutil_socket_t fd, short what, void *arg)
@@ -306,11 +345,7 @@ api_stream_closed_cb(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     st->gone = true;
-    if (st->suspended) {
-        st->suspended = false;
-        MHD_resume_connection(st->conn);
-        api_listener_kick(st->listener);
-    }
+    api_stream_wake(st);
 }
 
 static ssize_t
@@ -347,7 +382,14 @@ static void
 api_stream_free_cb(void *cls)
 {
     struct api_stream *st = cls;
+    struct api_server *s = st->listener->server;
 
+    if (st->prev)
+        st->prev->next = st->next;
+    else if (s->streams == st)
+        s->streams = st->next;
+    if (st->next)
+        st->next->prev = st->prev;
     if (st->on_close)
         st->on_close(st->arg);
     if (st->closed_ev)
@@ -368,24 +410,16 @@ api_stream_new(struct api_request *req, const char *content_type, api_stream_clo
     st->buf = evbuffer_new();
     st->on_close = on_close;
     st->arg = arg;
+    st->next = req->server->streams;
+    if (st->next)
+        st->next->prev = st;
+    req->server->streams = st;
     resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, api_stream_reader_cb,
                                              st, api_stream_free_cb);
     if (content_type)
         MHD_add_response_header(resp, "Content-Type", content_type);
     api_reply_set(req, 200, resp);
     return st;
-}
-
-static void
-api_stream_wake(struct api_stream *st)
-{
-    if (!st->suspended)
-        return;
-    st->suspended = false;
-    if (st->closed_ev)
-        event_del(st->closed_ev);
-    MHD_resume_connection(st->conn);
-    api_listener_kick(st->listener);
 }
 
 void
@@ -443,10 +477,7 @@ api_route_request(struct api_request *req)
         api_reply_message(req, 404, "page not found");
         return;
     }
-    if (req->method == 0) {
-        api_reply_message(req, 405, "method not allowed");
-        return;
-    }
+    /* an unknown method (0) matches no route: 405 on a known path, else 404 */
     rr = router_lookup(req->server->router, req->method, req->path, &req->match);
     if (rr == ROUTER_NOT_FOUND)
         api_reply_message(req, 404, "page not found");
@@ -491,6 +522,8 @@ api_access_cb(void *cls, struct MHD_Connection *conn, const char *url, const cha
                               clen, req->body_limit);
             return api_queue(req);   /* before the body: MHD closes after it */
         }
+        if (req->response && clen && strtoull(clen, NULL, 10) > API_BODY_DISCARD_MAX)
+            return api_queue(req);   /* an error, and too much body to drop */
         return MHD_YES;
     }
     if (req->suspended)   /* MHD calls again after a suspend during uploads */
@@ -499,14 +532,25 @@ api_access_cb(void *cls, struct MHD_Connection *conn, const char *url, const cha
         size_t n = *upload_data_size;
 
         *upload_data_size = 0;
-        if (req->response)   /* an error is waiting: discard the body */
-            return MHD_YES;
+        if (req->response) {
+            /* an error is waiting: drop the body, within a bound, and reply once it
+             * is all in (MHD queues nothing in the middle of a body) */
+            req->discarded += n;
+            if (req->discarded <= API_BODY_DISCARD_MAX)
+                return MHD_YES;
+            log_debug("api %s: %zu body bytes after an error reply; closing", req->url,
+                      req->discarded);
+            return MHD_NO;
+        }
         if (req->body_len + n > req->body_limit) {
+            /* chunked: the size shows only now */
             free(req->body);
             req->body = NULL;
+            req->body_len = 0;
+            req->discarded = n;
             api_reply_message(req, 413, "request body too large: the limit is %zu bytes",
                               req->body_limit);
-            return api_queue(req);
+            return MHD_YES;
         }
         req->body = xrealloc(req->body, req->body_len + n + 1);
         memcpy(req->body + req->body_len, upload_data, n);
@@ -566,13 +610,15 @@ api_listen_unix(const char *path, dctl_error_t *err)
         return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "remove stale socket %s", path);
     if (bind(fd, (struct sockaddr *)&sun, sizeof sun) < 0)
         return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "bind %s", path);
-    if (listen(fd, 1024) < 0)
-        return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "listen on %s", path);
     gr = getgrnam("dctl");
-    if (gr && chown(path, 0, gr->gr_gid) < 0)
+    if (gr && chown(path, (uid_t)-1, gr->gr_gid) < 0)
         log_warn("api: chown %s to group dctl: %s", path, strerror(errno));
-    if (chmod(path, 0660) < 0)
-        return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "chmod %s", path);
+    if (chmod(path, 0660) < 0 || listen(fd, 1024) < 0) {
+        int e = errno;
+
+        unlink(path);   /* the bind made it */
+        return dctl_error_set(err, DCTL_ERR_INTERNAL, e, "listen on %s", path);
+    }
     return steal_fd(&fd);
 }
 
@@ -721,7 +767,11 @@ api_server_new(struct dctld *dctld, struct event_base *base, const struct router
 void
 api_server_quiesce(struct api_server *s)
 {
+    struct api_stream *st;
     size_t i;
+
+    for (st = s->streams; st; st = st->next)
+        api_stream_end(st);
 
     for (i = 0; i < s->nlisteners; i++) {
         struct api_listener *l = s->listeners[i];
@@ -754,11 +804,20 @@ api_server_nlisteners(const struct api_server *s)
 void
 api_server_free(struct api_server *s)
 {
+    struct api_stream *st;
     size_t i;
 
     if (s == NULL)
         return;
     api_server_quiesce(s);
+    /* MHD aborts the process when stopped with suspended connections: resume
+     * them all, and MHD_stop_daemon then closes them */
+    while (s->parked)
+        api_request_resume(s->parked);
+    for (st = s->streams; st; st = st->next) {
+        st->gone = true;
+        api_stream_wake(st);
+    }
     for (i = 0; i < s->nlisteners; i++) {
         struct api_listener *l = s->listeners[i];
 
