@@ -51,6 +51,18 @@ struct api_server {
     char *server_header;
     struct api_request *parked;       /* suspended requests */
     struct api_stream *streams;       /* live streams */
+    struct api_conn *conns;           /* open connections */
+    struct event *sweep_ev;           /* cuts connections slow to send a request head */
+};
+
+/* One client connection, from MHD's "started" to its "closed" notification.
+ * MHD's idle timeout restarts at every byte; this records when the current
+ * request head began, so that a sender trickling it byte by byte is cut too. */
+struct api_conn {
+    struct api_conn *prev, *next;
+    int fd;
+    bool in_request;       /* its head is in: the handler, body, reply or park */
+    long long head_since;  /* when the wait for the current head began */
 };
 
 /* Bytes of a request body read and dropped after an error reply was chosen;
@@ -511,8 +523,12 @@ api_access_cb(void *cls, struct MHD_Connection *conn, const char *url, const cha
 
     (void)version;
     if (req == NULL) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
         const char *clen;
 
+        if (ci && ci->socket_context)
+            ((struct api_conn *)ci->socket_context)->in_request = true;
         req = api_request_new(l, conn, url, method);
         *con_cls = req;
         api_route_request(req);
@@ -576,11 +592,79 @@ static void
 api_completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
                  enum MHD_RequestTerminationCode toe)
 {
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+    struct api_request *req = *con_cls;
+
     (void)cls;
-    (void)conn;
     (void)toe;
+    /* an upgraded (hijacked) connection is not HTTP any more: never swept */
+    if (ci && ci->socket_context && !(req && req->status == 101)) {
+        struct api_conn *c = ci->socket_context;
+
+        c->in_request = false;   /* the next head's time starts now */
+        c->head_since = util_now_ns();
+    }
     api_request_free(*con_cls);
     *con_cls = NULL;
+}
+
+static void
+api_conn_notify_cb(void *cls, struct MHD_Connection *conn, void **socket_context,
+                   enum MHD_ConnectionNotificationCode toe)
+{
+    struct api_listener *l = cls;
+    struct api_server *s = l->server;
+    struct api_conn *c = *socket_context;
+
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+
+        c = xcalloc(1, sizeof *c);
+        c->fd = ci ? ci->connect_fd : -1;
+        c->head_since = util_now_ns();
+        c->next = s->conns;
+        if (c->next)
+            c->next->prev = c;
+        s->conns = c;
+        *socket_context = c;
+        return;
+    }
+    if (c == NULL)
+        return;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        s->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    free(c);
+    *socket_context = NULL;
+}
+
+/* Once a second: a connection whose request head has taken longer than the
+ * idle timeout (idle keep-alive ones included, which MHD closes first anyway)
+ * is shut down; MHD then sees the end of the stream and closes it. */
+static void
+api_server_sweep_cb(evutil_socket_t fd, short what, void *arg)
+{
+    struct api_server *s = arg;
+    long long limit = (long long)s->opts.idle_timeout * 1000000000LL;
+    long long now = util_now_ns();
+    struct api_conn *c;
+
+    (void)fd;
+    (void)what;
+    for (c = s->conns; c; c = c->next) {
+        if (c->in_request || c->fd < 0 || now - c->head_since <= limit)
+            continue;
+        log_debug("api: connection %d sent no whole request in %u s; closing", c->fd,
+                  s->opts.idle_timeout);
+        shutdown(c->fd, SHUT_RDWR);
+        c->fd = -1;   /* once */
+    }
 }
 
 static void
@@ -728,7 +812,8 @@ api_server_listen(struct api_server *s, const char *addr, dctl_error_t *err)
         flags, 0, NULL, NULL, api_access_cb, l, MHD_OPTION_LISTEN_SOCKET, fd,
         MHD_OPTION_NOTIFY_COMPLETED, api_completed_cb, l, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         (size_t)256 * 1024, MHD_OPTION_CONNECTION_TIMEOUT, s->opts.idle_timeout,
-        MHD_OPTION_EXTERNAL_LOGGER, api_mhd_log_cb, l, MHD_OPTION_END);
+        MHD_OPTION_EXTERNAL_LOGGER, api_mhd_log_cb, l, MHD_OPTION_NOTIFY_CONNECTION,
+        api_conn_notify_cb, l, MHD_OPTION_END);
     if (l->mhd == NULL) {
         close(fd);
         if (l->unix_path)
@@ -761,6 +846,12 @@ api_server_new(struct dctld *dctld, struct event_base *base, const struct router
     s->opts = *opts;
     s->server_header = opts->server_header ? xstrdup(opts->server_header) : NULL;
     s->opts.server_header = s->server_header;
+    if (s->opts.idle_timeout) {
+        struct timeval tv = { 1, 0 };
+
+        s->sweep_ev = event_new(base, -1, EV_PERSIST, api_server_sweep_cb, s);
+        event_add(s->sweep_ev, &tv);
+    }
     return s;
 }
 
@@ -828,6 +919,8 @@ api_server_free(struct api_server *s)
         free(l->addr);
         free(l);
     }
+    if (s->sweep_ev)
+        event_free(s->sweep_ev);
     free(s->listeners);
     free(s->server_header);
     free(s);

@@ -12,7 +12,7 @@ command -v python3 >/dev/null || skip "needs python3 for raw socket clients"
 
 # raw.py MODE ARGS: raw HTTP over the unix socket, for what curl cannot do.
 cat >"$T/raw.py" <<'EOF'
-import os, socket, sys, time
+import os, select, socket, sys, time
 
 def conn(path):
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -55,6 +55,24 @@ elif mode == "stall-headers":
     s = conn(path)
     s.sendall(b"GET /_ping HTTP/1.1\r\nHost: d\r\nUser-Ag")
     print("closed %.1f" % wait_close(s, float(sys.argv[3])))
+elif mode == "trickle":
+    # a request head sent one byte every 0.3 s: each byte restarts MHD's idle
+    # timer, so only a bound on the whole head cuts it
+    s = conn(path)
+    head = b"GET /_ping HTTP/1.1\r\nHost: d\r\nX-Slow: " + b"a" * 1000 + b"\r\n\r\n"
+    t0 = time.monotonic()
+    limit = float(sys.argv[3])
+    try:
+        for i in range(len(head)):
+            s.sendall(head[i:i + 1])
+            r, _, _ = select.select([s], [], [], 0.3)
+            if r and not s.recv(65536):
+                break
+            if time.monotonic() - t0 > limit:
+                print("closed -1"); sys.exit(0)
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+    print("closed %.1f" % (time.monotonic() - t0))
 elif mode == "idle":
     # a keep-alive connection answers twice, then idles until the server closes it
     s = conn(path)
@@ -169,6 +187,10 @@ ok "a request stalled half-way is cut after the idle timeout (${secs}s); /_ping 
 out=$(raw stall-headers "$SOCK" 20)
 [ "${out#closed }" != "-1" ] || fail "stalled headers not cut: $out"
 ok "a request stalled in its headers is cut ($out)"
+
+out=$(raw trickle "$SOCK" 20)
+[ "${out#closed }" != "-1" ] || fail "a request head trickled byte by byte was not cut: $out"
+ok "a request head trickled byte by byte is cut ($out)"
 
 out=$(raw idle "$SOCK" 20) || fail "idle client: $out"
 [ "${out#closed }" != "-1" ] || fail "an idle keep-alive connection stayed open: $out"
