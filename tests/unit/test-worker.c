@@ -2,7 +2,9 @@
  * not delay GET /_ping (a real api_server on a temp unix socket, driven by the
  * test's own loop); done callbacks run on the loop thread in order; freeing the
  * pool finishes the running job and fails the queued ones; freeing the server
- * with parked requests neither hangs nor aborts. */
+ * with parked requests and streams neither hangs nor aborts; bad input over
+ * HTTP (malformed JSON, bad query value, bodies over a route's limit) gets a
+ * Docker-shaped error and the server keeps serving. */
 #include <config.h>
 
 #include <check.h>
@@ -116,7 +118,24 @@ park_stream_handler(struct api_request *req, dctl_error_t *err)
     return 0;
 }
 
+/* Echoes a JSON body and an integer query parameter: bad input over HTTP. */
+static int
+echo_handler(struct api_request *req, dctl_error_t *err)
+{
+    struct json_object *body = NULL, *o;
+    long long n;
+
+    if (api_query_int(req, "n", 7, &n, err) < 0 || api_body_json(req, false, &body, err) < 0)
+        return -1;
+    o = json_object_new_object();
+    json_object_object_add(o, "n", json_object_new_int64(n));
+    json_object_object_add(o, "body", body);
+    api_reply_json(req, 201, o);
+    return 0;
+}
+
 static const struct api_route test_routes[] = {
+    { API_POST, "/test/echo", echo_handler, 64 },
     { API_POST, "/test/slow", slow_handler, 0 },
     { API_GET, "/test/park", park_handler, 0 },
     { API_GET, "/test/park-stream", park_stream_handler, 0 },
@@ -196,22 +215,17 @@ struct client_result {
     long long slow_ms;
     char slow_reply[2048];
     int fds[2];   /* connections left open for the server to cut */
+    int done_fd;  /* written when the client is finished */
 };
 
 static const char slow_request[] =
     "POST /v1.43/test/slow HTTP/1.1\r\nHost: d\r\nContent-Length: 0\r\n\r\n";
 static const char ping_request[] = "GET /_ping HTTP/1.1\r\nHost: d\r\n\r\n";
 
-struct client_arg {
-    struct client_result *res;
-    int done_fd;   /* written when the client is finished */
-};
-
 static void *
 client_thread(void *arg)
 {
-    struct client_arg *ca = arg;
-    struct client_result *res = ca->res;
+    struct client_result *res = arg;
     char buf[2048];
     long long t0;
     int slow, ping, i;
@@ -260,7 +274,7 @@ out:
         close(slow);
     if (ping >= 0)
         close(ping);
-    if (write(ca->done_fd, "x", 1) < 0)
+    if (write(res->done_fd, "x", 1) < 0)
         abort();
     return NULL;
 }
@@ -332,7 +346,7 @@ harness_stop(struct harness *h)
 
 /* Runs the loop until the client thread is done (or a minute passes). */
 static void
-harness_run_client(struct harness *h, void *(*fn)(void *), struct client_arg *ca)
+harness_run_client(struct harness *h, void *(*fn)(void *), void *arg, int *done_fd)
 {
     int pfd[2];
     struct event *ev;
@@ -340,10 +354,10 @@ harness_run_client(struct harness *h, void *(*fn)(void *), struct client_arg *ca
     struct timeval limit = { 60, 0 };
 
     ck_assert_int_eq(pipe(pfd), 0);
-    ca->done_fd = pfd[1];
+    *done_fd = pfd[1];
     ev = event_new(h->base, pfd[0], EV_READ, loop_stop_cb, h->base);
     event_add(ev, NULL);
-    ck_assert_int_eq(pthread_create(&t, NULL, fn, ca), 0);
+    ck_assert_int_eq(pthread_create(&t, NULL, fn, arg), 0);
     event_base_loopexit(h->base, &limit);
     event_base_dispatch(h->base);
     pthread_join(t, NULL);
@@ -356,12 +370,11 @@ START_TEST(test_worker_slow_job_does_not_delay_ping)
 {
     struct harness h;
     struct client_result res;
-    struct client_arg ca = { &res, -1 };
     int i;
 
     memset(&res, 0, sizeof res);
     harness_start(&h);
-    harness_run_client(&h, client_thread, &ca);
+    harness_run_client(&h, client_thread, &res, &res.done_fd);
     ck_assert_msg(res.ok, "client: %s", res.why);
     for (i = 0; i < NPINGS; i++)
         ck_assert_msg(res.ping_ms[i] < PING_BOUND_MS, "ping %d took %lld ms while a %d ms job ran",
@@ -384,8 +397,7 @@ END_TEST
 static void *
 park_client_thread(void *arg)
 {
-    struct client_arg *ca = arg;
-    struct client_result *res = ca->res;
+    struct client_result *res = arg;
     int a = client_connect(), b = client_connect();
 
     if (a < 0 || b < 0 || client_send(a, "GET /test/park HTTP/1.1\r\nHost: d\r\n\r\n") < 0 ||
@@ -394,7 +406,7 @@ park_client_thread(void *arg)
     else
         res->ok = true;
     usleep(200 * 1000);   /* both parked by now; the sockets stay open */
-    if (write(ca->done_fd, "x", 1) < 0)
+    if (write(res->done_fd, "x", 1) < 0)
         abort();
     res->fds[0] = a;
     res->fds[1] = b;
@@ -405,7 +417,6 @@ START_TEST(test_server_free_cuts_parked_requests)
 {
     struct harness h;
     struct client_result res;
-    struct client_arg ca = { &res, -1 };
     char buf[4096];
     ssize_t n;
     int a, b;
@@ -413,7 +424,7 @@ START_TEST(test_server_free_cuts_parked_requests)
     memset(&res, 0, sizeof res);
     parked_streams_closed = 0;
     harness_start(&h);
-    harness_run_client(&h, park_client_thread, &ca);
+    harness_run_client(&h, park_client_thread, &res, &res.done_fd);
     ck_assert_msg(res.ok, "client: %s", res.why);
     ck_assert_uint_eq(api_server_in_flight(h.server), 2);
     a = res.fds[0];
@@ -429,6 +440,99 @@ START_TEST(test_server_free_cuts_parked_requests)
     ck_assert_int_eq(n, 0);
     close(a);
     close(b);
+}
+END_TEST
+
+/* Bad input gets a Docker-shaped error, and the connection keeps serving. */
+static const struct {
+    const char *request;
+    const char *status_line, *body;
+} bad_inputs[] = {
+    { "POST /test/echo HTTP/1.1\r\nHost: d\r\nContent-Length: 8\r\n\r\n{\"a\": 1}",
+      "HTTP/1.1 201", "{\"n\":7,\"body\":{\"a\":1}}\n" },
+    { "POST /test/echo?n=-3 HTTP/1.1\r\nHost: d\r\nContent-Length: 2\r\n\r\n[]",
+      "HTTP/1.1 201", "{\"n\":-3,\"body\":[]}\n" },
+    { "POST /test/echo HTTP/1.1\r\nHost: d\r\nContent-Length: 7\r\n\r\n{\"a\": 1",
+      "HTTP/1.1 400", "{\"message\":\"bad request body: unexpected EOF\"}\n" },
+    { "POST /test/echo HTTP/1.1\r\nHost: d\r\nContent-Length: 9\r\n\r\n{\"a\": 1}x",
+      "HTTP/1.1 400",
+      "{\"message\":\"bad request body: invalid JSON: unexpected data after the top-level value "
+      "at offset 8\"}\n" },
+    { "POST /test/echo HTTP/1.1\r\nHost: d\r\nContent-Length: 0\r\n\r\n", "HTTP/1.1 400",
+      "{\"message\":\"bad parameter: request body is empty\"}\n" },
+    { "POST /test/echo?n=ten HTTP/1.1\r\nHost: d\r\nContent-Length: 2\r\n\r\n{}",
+      "HTTP/1.1 400",
+      "{\"message\":\"invalid value for n: strconv.Atoi: parsing \\\"ten\\\": invalid syntax\"}\n" },
+    /* over this route's 64-byte limit, announced and chunked */
+    { "POST /test/echo HTTP/1.1\r\nHost: d\r\nContent-Length: 65\r\n\r\n", "HTTP/1.1 413",
+      "{\"message\":\"request body too large: 65 bytes, the limit is 64\"}\n" },
+    { "POST /test/echo HTTP/1.1\r\nHost: d\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "28\r\n[1111111111111111111111111111111111111]\r\n"
+      "28\r\n[2222222222222222222222222222222222222]\r\n0\r\n\r\n",
+      "HTTP/1.1 413", "{\"message\":\"request body too large: the limit is 64 bytes\"}\n" },
+    { "GET /test/echo HTTP/1.1\r\nHost: d\r\n\r\n", "HTTP/1.1 405",
+      "{\"message\":\"method not allowed\"}\n" },
+    { "GET /v1.99/_ping HTTP/1.1\r\nHost: d\r\n\r\n", "HTTP/1.1 400",
+      "{\"message\":\"client version 1.99 is too new. Maximum supported API version is "
+      "1.43\"}\n" },
+};
+
+struct bad_input_result {
+    int done_fd;
+    char replies[ARRAY_SIZE(bad_inputs)][1024];
+    char ping[1024];
+};
+
+static void *
+bad_input_client_thread(void *arg)
+{
+    struct bad_input_result *r = arg;
+    size_t i;
+
+    for (i = 0; i < ARRAY_SIZE(bad_inputs); i++) {
+        int fd = client_connect();
+
+        if (fd >= 0 && client_send(fd, bad_inputs[i].request) == 0)
+            client_read_response(fd, r->replies[i], sizeof r->replies[i], 5000);
+        /* the server keeps answering, on a connection of its own */
+        if (fd >= 0)
+            close(fd);
+    }
+    {
+        int fd = client_connect();
+
+        if (fd >= 0 && client_send(fd, ping_request) == 0)
+            client_read_response(fd, r->ping, sizeof r->ping, 5000);
+        if (fd >= 0)
+            close(fd);
+    }
+    if (write(r->done_fd, "x", 1) < 0)
+        abort();
+    return NULL;
+}
+
+START_TEST(test_server_bad_input)
+{
+    struct harness h;
+    static struct bad_input_result r;
+    size_t i;
+
+    memset(&r, 0, sizeof r);
+    harness_start(&h);
+    harness_run_client(&h, bad_input_client_thread, &r, &r.done_fd);
+    for (i = 0; i < ARRAY_SIZE(bad_inputs); i++) {
+        const char *body = strstr(r.replies[i], "\r\n\r\n");
+
+        ck_assert_msg(strncmp(r.replies[i], bad_inputs[i].status_line,
+                              strlen(bad_inputs[i].status_line)) == 0,
+                      "case %zu: reply \"%.60s\", want %s", i, r.replies[i],
+                      bad_inputs[i].status_line);
+        ck_assert_msg(body && strcmp(body + 4, bad_inputs[i].body) == 0,
+                      "case %zu: body \"%s\", want \"%s\"", i, body ? body + 4 : "",
+                      bad_inputs[i].body);
+    }
+    ck_assert_msg(strstr(r.ping, "\r\n\r\nOK") != NULL, "ping after bad input: %s", r.ping);
+    harness_stop(&h);
 }
 END_TEST
 
@@ -602,6 +706,7 @@ main(void)
     tcase_set_timeout(ts, 60);
     tcase_add_test(ts, test_worker_slow_job_does_not_delay_ping);
     tcase_add_test(ts, test_server_free_cuts_parked_requests);
+    tcase_add_test(ts, test_server_bad_input);
     suite_add_tcase(s, ts);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
