@@ -49,14 +49,28 @@ struct api_server {
     size_t nlisteners;
     unsigned int in_flight;
     char *server_header;
-    struct api_request *requests;  /* in flight, for tear-down */
-    struct api_stream *streams;    /* open streams, for tear-down */
-    bool closing;
+    struct api_request *parked;       /* suspended requests */
+    struct api_stream *streams;       /* live streams */
+    struct api_conn *conns;           /* open connections */
+    struct event *sweep_ev;           /* cuts connections slow to send a request head */
 };
+
+/* One client connection, from MHD's "started" to its "closed" notification.
+ * MHD's idle timeout restarts at every byte; this records when the current
+ * request head began, so that a sender trickling it byte by byte is cut too. */
+struct api_conn {
+    struct api_conn *prev, *next;
+    int fd;
+    bool in_request;       /* its head is in: the handler, body, reply or park */
+    long long head_since;  /* when the wait for the current head began */
+};
+
+/* Bytes of a request body read and dropped after an error reply was chosen;
+ * past this the connection is cut instead. */
+#define API_BODY_DISCARD_MAX (16u << 20)
 
 /* A chunked reply fed over time. Owner: its MHD response (freed by free_cb). */
 struct api_stream {
-    struct api_stream *prev, *next;   /* the server's list */
     struct api_listener *listener;
     struct MHD_Connection *conn;
     struct evbuffer *buf;
@@ -64,6 +78,7 @@ struct api_stream {
     api_stream_close_cb on_close;
     void *arg;
     bool suspended, ended, gone;
+    struct api_stream *prev, *next;   /* the server's list of live streams */
 };
 
 static void api_listener_run(struct api_listener *l);
@@ -115,11 +130,21 @@ api_request_new(struct api_listener *l, struct MHD_Connection *conn, const char 
     req->version = API_VERSION_MAX;
     req->body_limit = API_BODY_LIMIT_DEFAULT;
     l->server->in_flight++;
-    req->link_next = l->server->requests;
-    if (req->link_next)
-        req->link_next->link_prev = req;
-    l->server->requests = req;
     return req;
+}
+
+static void
+api_request_unpark(struct api_request *req)
+{
+    struct api_server *s = req->server;
+
+    if (req->parked_prev)
+        req->parked_prev->parked_next = req->parked_next;
+    else if (s->parked == req)
+        s->parked = req->parked_next;
+    if (req->parked_next)
+        req->parked_next->parked_prev = req->parked_prev;
+    req->parked_prev = req->parked_next = NULL;
 }
 
 static void
@@ -127,13 +152,8 @@ api_request_free(struct api_request *req)
 {
     if (req == NULL)
         return;
+    api_request_unpark(req);
     req->server->in_flight--;
-    if (req->link_prev)
-        req->link_prev->link_next = req->link_next;
-    else
-        req->server->requests = req->link_next;
-    if (req->link_next)
-        req->link_next->link_prev = req->link_prev;
     if (req->data_free)
         req->data_free(req->data);
     if (req->response)
@@ -326,6 +346,10 @@ api_request_suspend(struct api_request *req)
     if (req->suspended)
         return;
     req->suspended = true;
+    req->parked_next = req->server->parked;
+    if (req->parked_next)
+        req->parked_next->parked_prev = req;
+    req->server->parked = req;
     MHD_suspend_connection(req->conn);
 }
 
@@ -335,6 +359,7 @@ api_request_resume(struct api_request *req)
     if (!req->suspended)
         return;
     req->suspended = false;
+    api_request_unpark(req);
     MHD_resume_connection(req->conn);
     api_listener_kick(req->listener);
 }
@@ -405,7 +430,7 @@ api_stream_free_cb(void *cls)
 
     if (st->prev)
         st->prev->next = st->next;
-    else
+    else if (s->streams == st)
         s->streams = st->next;
     if (st->next)
         st->next->prev = st->prev;
@@ -503,10 +528,7 @@ api_route_request(struct api_request *req)
         api_reply_message(req, 404, "page not found");
         return;
     }
-    if (req->method == 0) {
-        api_reply_message(req, 405, "method not allowed");
-        return;
-    }
+    /* an unknown method (0) matches no route: 405 on a known path, else 404 */
     rr = router_lookup(req->server->router, req->method, req->path, &req->match);
     if (rr == ROUTER_NOT_FOUND)
         api_reply_message(req, 404, "page not found");
@@ -540,8 +562,12 @@ api_access_cb(void *cls, struct MHD_Connection *conn, const char *url, const cha
 
     (void)version;
     if (req == NULL) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
         const char *clen;
 
+        if (ci && ci->socket_context)
+            ((struct api_conn *)ci->socket_context)->in_request = true;
         req = api_request_new(l, conn, url, method);
         *con_cls = req;
         api_route_request(req);
@@ -551,6 +577,8 @@ api_access_cb(void *cls, struct MHD_Connection *conn, const char *url, const cha
                               clen, req->body_limit);
             return api_queue(req);   /* before the body: MHD closes after it */
         }
+        if (req->response && clen && strtoull(clen, NULL, 10) > API_BODY_DISCARD_MAX)
+            return api_queue(req);   /* an error, and too much body to drop */
         return MHD_YES;
     }
     if (req->suspended)   /* MHD calls again after a suspend during uploads */
@@ -559,14 +587,25 @@ api_access_cb(void *cls, struct MHD_Connection *conn, const char *url, const cha
         size_t n = *upload_data_size;
 
         *upload_data_size = 0;
-        if (req->response)   /* an error is waiting: discard the body */
-            return MHD_YES;
+        if (req->response) {
+            /* an error is waiting: drop the body, within a bound, and reply once it
+             * is all in (MHD queues nothing in the middle of a body) */
+            req->discarded += n;
+            if (req->discarded <= API_BODY_DISCARD_MAX)
+                return MHD_YES;
+            log_debug("api %s: %zu body bytes after an error reply; closing", req->url,
+                      req->discarded);
+            return MHD_NO;
+        }
         if (req->body_len + n > req->body_limit) {
+            /* chunked: the size shows only now */
             free(req->body);
             req->body = NULL;
+            req->body_len = 0;
+            req->discarded = n;
             api_reply_message(req, 413, "request body too large: the limit is %zu bytes",
                               req->body_limit);
-            return api_queue(req);
+            return MHD_YES;
         }
         req->body = xrealloc(req->body, req->body_len + n + 1);
         memcpy(req->body + req->body_len, upload_data, n);
@@ -583,10 +622,6 @@ api_access_cb(void *cls, struct MHD_Connection *conn, const char *url, const cha
         return api_queue(req);
     if (req->suspended)
         return MHD_YES;
-    if (req->server->closing) {   /* resumed by api_server_free */
-        api_reply_message(req, 503, "the daemon is shutting down");
-        return api_queue(req);
-    }
     log_error("api %s: handler gave no reply", req->url);
     api_reply_message(req, 500, "internal error: no reply");
     return api_queue(req);
@@ -596,11 +631,79 @@ static void
 api_completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
                  enum MHD_RequestTerminationCode toe)
 {
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+    struct api_request *req = *con_cls;
+
     (void)cls;
-    (void)conn;
     (void)toe;
+    /* an upgraded (hijacked) connection is not HTTP any more: never swept */
+    if (ci && ci->socket_context && !(req && req->status == 101)) {
+        struct api_conn *c = ci->socket_context;
+
+        c->in_request = false;   /* the next head's time starts now */
+        c->head_since = util_now_ns();
+    }
     api_request_free(*con_cls);
     *con_cls = NULL;
+}
+
+static void
+api_conn_notify_cb(void *cls, struct MHD_Connection *conn, void **socket_context,
+                   enum MHD_ConnectionNotificationCode toe)
+{
+    struct api_listener *l = cls;
+    struct api_server *s = l->server;
+    struct api_conn *c = *socket_context;
+
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+
+        c = xcalloc(1, sizeof *c);
+        c->fd = ci ? ci->connect_fd : -1;
+        c->head_since = util_now_ns();
+        c->next = s->conns;
+        if (c->next)
+            c->next->prev = c;
+        s->conns = c;
+        *socket_context = c;
+        return;
+    }
+    if (c == NULL)
+        return;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        s->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    free(c);
+    *socket_context = NULL;
+}
+
+/* Once a second: a connection whose request head has taken longer than the
+ * idle timeout (idle keep-alive ones included, which MHD closes first anyway)
+ * is shut down; MHD then sees the end of the stream and closes it. */
+static void
+api_server_sweep_cb(evutil_socket_t fd, short what, void *arg)
+{
+    struct api_server *s = arg;
+    long long limit = (long long)s->opts.idle_timeout * 1000000000LL;
+    long long now = util_now_ns();
+    struct api_conn *c;
+
+    (void)fd;
+    (void)what;
+    for (c = s->conns; c; c = c->next) {
+        if (c->in_request || c->fd < 0 || now - c->head_since <= limit)
+            continue;
+        log_debug("api: connection %d sent no whole request in %u s; closing", c->fd,
+                  s->opts.idle_timeout);
+        shutdown(c->fd, SHUT_RDWR);
+        c->fd = -1;   /* once */
+    }
 }
 
 static void
@@ -630,13 +733,15 @@ api_listen_unix(const char *path, dctl_error_t *err)
         return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "remove stale socket %s", path);
     if (bind(fd, (struct sockaddr *)&sun, sizeof sun) < 0)
         return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "bind %s", path);
-    if (listen(fd, 1024) < 0)
-        return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "listen on %s", path);
     gr = getgrnam("dctl");
-    if (gr && chown(path, 0, gr->gr_gid) < 0)
+    if (gr && chown(path, (uid_t)-1, gr->gr_gid) < 0)
         log_warn("api: chown %s to group dctl: %s", path, strerror(errno));
-    if (chmod(path, 0660) < 0)
-        return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "chmod %s", path);
+    if (chmod(path, 0660) < 0 || listen(fd, 1024) < 0) {
+        int e = errno;
+
+        unlink(path);   /* the bind made it */
+        return dctl_error_set(err, DCTL_ERR_INTERNAL, e, "listen on %s", path);
+    }
     return steal_fd(&fd);
 }
 
@@ -746,7 +851,8 @@ api_server_listen(struct api_server *s, const char *addr, dctl_error_t *err)
         flags, 0, NULL, NULL, api_access_cb, l, MHD_OPTION_LISTEN_SOCKET, fd,
         MHD_OPTION_NOTIFY_COMPLETED, api_completed_cb, l, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         (size_t)256 * 1024, MHD_OPTION_CONNECTION_TIMEOUT, s->opts.idle_timeout,
-        MHD_OPTION_EXTERNAL_LOGGER, api_mhd_log_cb, l, MHD_OPTION_END);
+        MHD_OPTION_EXTERNAL_LOGGER, api_mhd_log_cb, l, MHD_OPTION_NOTIFY_CONNECTION,
+        api_conn_notify_cb, l, MHD_OPTION_END);
     if (l->mhd == NULL) {
         close(fd);
         if (l->unix_path)
@@ -779,13 +885,23 @@ api_server_new(struct dctld *dctld, struct event_base *base, const struct router
     s->opts = *opts;
     s->server_header = opts->server_header ? xstrdup(opts->server_header) : NULL;
     s->opts.server_header = s->server_header;
+    if (s->opts.idle_timeout) {
+        struct timeval tv = { 1, 0 };
+
+        s->sweep_ev = event_new(base, -1, EV_PERSIST, api_server_sweep_cb, s);
+        event_add(s->sweep_ev, &tv);
+    }
     return s;
 }
 
 void
 api_server_quiesce(struct api_server *s)
 {
+    struct api_stream *st;
     size_t i;
+
+    for (st = s->streams; st; st = st->next)
+        api_stream_end(st);
 
     for (i = 0; i < s->nlisteners; i++) {
         struct api_listener *l = s->listeners[i];
@@ -815,34 +931,21 @@ api_server_nlisteners(const struct api_server *s)
     return s->nlisteners;
 }
 
-/* MHD_stop_daemon() panics on a connection that is still suspended: resume
- * every parked request and cut every stream, and let MHD take them off its
- * suspended list before it stops. */
-static void
-api_server_release_suspended(struct api_server *s)
-{
-    struct api_request *req;
-    struct api_stream *st;
-    size_t i;
-
-    s->closing = true;
-    for (st = s->streams; st; st = st->next)
-        api_stream_abort(st);
-    for (req = s->requests; req; req = req->link_next)
-        api_request_resume(req);
-    for (i = 0; i < s->nlisteners; i++)
-        MHD_run(s->listeners[i]->mhd);
-}
-
 void
 api_server_free(struct api_server *s)
 {
+    struct api_stream *st;
     size_t i;
 
     if (s == NULL)
         return;
     api_server_quiesce(s);
-    api_server_release_suspended(s);
+    /* MHD aborts the process when stopped with suspended connections: resume
+     * them all, and MHD_stop_daemon then closes them */
+    while (s->parked)
+        api_request_resume(s->parked);
+    for (st = s->streams; st; st = st->next)
+        api_stream_abort(st);
     for (i = 0; i < s->nlisteners; i++) {
         struct api_listener *l = s->listeners[i];
 
@@ -853,6 +956,8 @@ api_server_free(struct api_server *s)
         free(l->addr);
         free(l);
     }
+    if (s->sweep_ev)
+        event_free(s->sweep_ev);
     free(s->listeners);
     free(s->server_header);
     free(s);

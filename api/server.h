@@ -43,7 +43,10 @@ struct api_request {
     /* A handler's own state for the request, freed with it. */
     void *data;
     void (*data_free)(void *data);
-    struct api_request *link_prev, *link_next;   /* server.c's list; private */
+    /* server.c's own: body bytes dropped after an error reply was set, and
+     * the list of parked requests that a shutdown resumes and cuts */
+    size_t discarded;
+    struct api_request *parked_prev, *parked_next;
 };
 
 struct api_server_options {
@@ -54,12 +57,14 @@ struct api_server_options {
 struct api_server *api_server_new(struct dctld *dctld, struct event_base *base,
                                   const struct router *router,
                                   const struct api_server_options *opts);
-/* Cuts every connection and frees the server. NULL-safe. */
+/* Cuts every connection, parked ones included, and frees the server. Parked
+ * requests complete without a reply (their data_free runs). NULL-safe. */
 void api_server_free(struct api_server *s);
 /* Listens on "unix:///path" or "tcp://HOST:PORT". Plain TCP on a non-loopback
  * address is refused (DCTL_ERR_INVALID) until TLS exists. */
 int api_server_listen(struct api_server *s, const char *addr, dctl_error_t *err);
-/* Stops accepting: closes listen sockets and removes unix socket files. */
+/* Stops accepting: closes listen sockets and removes unix socket files, and
+ * ends every stream (its buffered data is still sent). */
 void api_server_quiesce(struct api_server *s);
 /* Requests received and not yet completed (idle keep-alive connections excluded). */
 unsigned int api_server_in_flight(const struct api_server *s);

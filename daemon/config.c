@@ -108,12 +108,15 @@ daemon_config_usage(FILE *out)
           out);
 }
 
+/* Timeouts: whole seconds, at most a year. */
+#define CONFIG_SECONDS_MAX (86400LL * 365)
+
 static int
 config_parse_uint(const char *flag, const char *v, unsigned int *out, dctl_error_t *err)
 {
     long long n;
 
-    if (util_parse_int64(v, &n) < 0 || n < 0 || n > 86400 * 365)
+    if (util_parse_int64(v, &n) < 0 || n < 0 || n > CONFIG_SECONDS_MAX)
         return dctl_error_set(err, DCTL_ERR_INVALID, 0, "invalid value \"%s\" for %s", v, flag);
     *out = (unsigned int)n;
     return 0;
@@ -153,7 +156,7 @@ daemon_config_parse_args(struct daemon_config *c, int argc, char **argv, dctl_er
     };
     int o;
 
-    optind = 1;
+    optind = 0;   /* 0, not 1: glibc then forgets any state of an earlier parse */
     opterr = 0;
     while ((o = getopt_long(argc, argv, ":H:s:l:Dp:hv", opts, NULL)) != -1) {
         switch (o) {
@@ -225,11 +228,17 @@ daemon_config_parse_args(struct daemon_config *c, int argc, char **argv, dctl_er
             printf("dctld version %s, API %s\n", PACKAGE_VERSION, "1.43");
             return 1;
         case ':':
+            if (optopt && optopt < 256)
+                return dctl_error_set(err, DCTL_ERR_INVALID, 0, "flag needs an argument: -%c",
+                                      optopt);
             return dctl_error_set(err, DCTL_ERR_INVALID, 0, "flag needs an argument: %s",
                                   argv[optind - 1]);
         default:
-            return dctl_error_set(err, DCTL_ERR_INVALID, 0, "unknown flag: %s",
-                                  argv[optind - 1]);
+            if (optopt && optopt < 256)
+                return dctl_error_set(err, DCTL_ERR_INVALID, 0,
+                                      "unknown shorthand flag: '%c' (see dctld --help)", optopt);
+            return dctl_error_set(err, DCTL_ERR_INVALID, 0,
+                                  "unknown flag: %s (see dctld --help)", argv[optind - 1]);
         }
     }
     if (optind < argc)
@@ -270,14 +279,14 @@ config_jtype_name(enum config_jtype t)
 {
     switch (t) {
     case JT_STRING:
-        return "string";
+        return "a string";
     case JT_BOOL:
-        return "bool";
+        return "a bool";
     case JT_INT:
-        return "number";
+        return "a whole number of seconds (0 to 31536000)";
     case JT_STRV:
     case JT_MAP_OR_STRV:
-        return "array of strings";
+        return "an array of strings";
     }
     return "?";
 }
@@ -293,7 +302,8 @@ config_type_ok(struct json_object *v, enum config_jtype t)
     case JT_BOOL:
         return json_object_is_type(v, json_type_boolean);
     case JT_INT:
-        return json_object_is_type(v, json_type_int) && json_object_get_int64(v) >= 0;
+        return json_object_is_type(v, json_type_int) && json_object_get_int64(v) >= 0 &&
+               json_object_get_int64(v) <= CONFIG_SECONDS_MAX;
     case JT_STRV:
     case JT_MAP_OR_STRV:
         if (!json_object_is_type(v, json_type_array))
@@ -323,13 +333,9 @@ daemon_config_apply_json(struct daemon_config *c, const char *text, size_t len,
     cleanup_json struct json_object *root = NULL;
     const char *what = c->config_file ? c->config_file : DAEMON_DEFAULT_CONFIG_FILE;
 
-    root = json_parse(text, len, what, err);
+    root = json_parse_object(text, len, what, err);
     if (root == NULL)
         return -1;
-    if (!json_object_is_type(root, json_type_object))
-        return dctl_error_set(err, DCTL_ERR_INVALID, 0,
-                              "%s: the configuration must be a JSON object, got %s", what,
-                              json_type_label(root));
     /* check everything before changing anything */
     json_object_object_foreach(root, key, val) {
         size_t i;
@@ -342,7 +348,7 @@ daemon_config_apply_json(struct daemon_config *c, const char *text, size_t len,
                                   "%s: unknown configuration key \"%s\"", what, key);
         if (!config_type_ok(val, config_keys[i].type))
             return dctl_error_set(err, DCTL_ERR_INVALID, 0,
-                                  "%s: key \"%s\" must be a %s, got %s", what, key,
+                                  "%s: key \"%s\" must be %s, got %s", what, key,
                                   config_jtype_name(config_keys[i].type),
                                   json_type_label(val));
         if (strcmp(key, "log-level") == 0) {
@@ -354,10 +360,14 @@ daemon_config_apply_json(struct daemon_config *c, const char *text, size_t len,
         }
         if (strcmp(key, "labels") == 0 || strcmp(key, "storage-opts") == 0) {
             size_t k;
-            for (k = 0; k < json_object_array_length(val); k++)
-                if (config_check_kv(key, json_object_get_string(
-                                             json_object_array_get_idx(val, k)), err) < 0)
-                    return dctl_error_prefix(err, "%s", what);
+            for (k = 0; k < json_object_array_length(val); k++) {
+                const char *kv = json_object_get_string(json_object_array_get_idx(val, k));
+
+                if (strchr(kv, '=') == NULL || kv[0] == '=')
+                    return dctl_error_set(err, DCTL_ERR_INVALID, 0,
+                                          "%s: key \"%s\": invalid value \"%s\": expected "
+                                          "KEY=VALUE", what, key, kv);
+            }
         }
         if (strcmp(key, "hosts") == 0 && json_object_array_length(val) == 0)
             return dctl_error_set(err, DCTL_ERR_INVALID, 0,

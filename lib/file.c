@@ -19,15 +19,19 @@ int
 file_write_atomic(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
                   dctl_error_t *err)
 {
+    static unsigned long counter;
+    /* unique per call: two threads writing the same file must not share a temp file */
+    unsigned long seq = __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED);
     const char *slash = strrchr(name, '/');
     cleanup_free char *tmp =
-        slash ? xasprintf("%.*s/.%s.tmp-%d", (int)(slash - name), name, slash + 1, (int)getpid())
-              : xasprintf(".%s.tmp-%d", name, (int)getpid());
+        slash ? xasprintf("%.*s/.%s.tmp-%d-%lu", (int)(slash - name), name, slash + 1,
+                          (int)getpid(), seq)
+              : xasprintf(".%s.tmp-%d-%lu", name, (int)getpid(), seq);
     cleanup_close int fd = -1;
     const char *p = data;
     size_t off = 0;
 
-    fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
     if (fd < 0)
         return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "create %s", name);
     while (off < len) {
@@ -98,9 +102,13 @@ file_read_all(int dirfd, const char *name, size_t *len, dctl_error_t *err)
 int
 file_mkdir_p(const char *path, mode_t mode, dctl_error_t *err)
 {
-    cleanup_free char *p = xstrdup(path);
+    cleanup_free char *p = NULL;
+    struct stat st;
     char *s;
 
+    if (path == NULL || *path == '\0')
+        return dctl_error_set(err, DCTL_ERR_INVALID, 0, "mkdir: empty path");
+    p = xstrdup(path);
     for (s = p + 1; *s; s++) {
         if (*s != '/')
             continue;
@@ -111,6 +119,11 @@ file_mkdir_p(const char *path, mode_t mode, dctl_error_t *err)
     }
     if (mkdir(p, mode) < 0 && errno != EEXIST)
         return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "mkdir %s", p);
+    /* EEXIST also means "a file is in the way" */
+    if (stat(p, &st) < 0)
+        return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "stat %s", p);
+    if (!S_ISDIR(st.st_mode))
+        return dctl_error_set(err, DCTL_ERR_INTERNAL, ENOTDIR, "mkdir %s", p);
     return 0;
 }
 

@@ -18,7 +18,8 @@ json_putp(struct json_object **o)
 }
 #define cleanup_json __attribute__((cleanup(json_putp)))
 
-/* Parses a whole JSON text of len bytes; a syntax error or trailing garbage is
+/* Parses a whole JSON text of len bytes (strict: double quotes, valid UTF-8, no
+ * trailing commas); a syntax error, trailing garbage or a bare null is
  * DCTL_ERR_INVALID with what as context. */
 struct json_object *json_parse(const char *text, size_t len, const char *what,
                                dctl_error_t *err);
@@ -30,7 +31,8 @@ int json_read_object_fd(int fd, const char *what, struct json_object **out, dctl
 
 /* Lent string member or NULL (absent, null or not a string). */
 const char *json_get_string(struct json_object *o, const char *key);
-/* Member as int64 / bool with a default when absent or null. */
+/* Member as int64 / bool; dflt when absent, null or of another JSON type (json-c
+ * would read the string "false" as true and "abc" as 0). A double is truncated. */
 int64_t json_get_int64(struct json_object *o, const char *key, int64_t dflt);
 bool json_get_bool(struct json_object *o, const char *key, bool dflt);
 

@@ -96,6 +96,9 @@ util_parse_duration(const char *s, long long *out_ns)
         }
         if (best == ARRAY_SIZE(units))
             return -1;
+        /* Go refuses durations past ~292 years; so do we, before the cast overflows */
+        if (v * (double)units[best].ns + (double)total > 9.2e18)
+            return -1;
         total += (long long)(v * (double)units[best].ns);
         s += strlen(units[best].unit);
     }
@@ -114,21 +117,28 @@ util_parse_timestamp(const char *s, long long now_ns, long long *out_ns)
 
     if (s == NULL || *s == '\0')
         return -1;
-    /* unix seconds, with an optional fraction of up to 9 digits */
-    if (isdigit((unsigned char)*s) || *s == '-') {
+    /* unix seconds, with an optional fraction of up to 9 digits; anything else
+     * ("1.5h") may still be a duration below */
+    if (isdigit((unsigned char)*s) || (*s == '-' && isdigit((unsigned char)s[1]))) {
         errno = 0;
         secs = strtoll(s, &end, 10);
-        if (errno == 0 && end != s && (*end == '\0' || *end == '.')) {
+        if (errno == 0 && end != s && (*end == '\0' || *end == '.') &&
+            secs < LLONG_MAX / 1000000000LL && secs > LLONG_MIN / 1000000000LL) {
+            bool whole = true;
+
             if (*end == '.') {
                 for (p = end + 1; isdigit((unsigned char)*p) && digits < 9; p++, digits++)
                     frac = frac * 10 + (*p - '0');
-                if (*p != '\0' || digits == 0)
-                    return -1;
+                whole = *p == '\0' && digits > 0;
                 while (digits++ < 9)
                     frac *= 10;
             }
-            *out_ns = secs * 1000000000LL + (secs < 0 ? -frac : frac);
-            return 0;
+            if (whole) {
+                *out_ns = secs * 1000000000LL + (s[0] == '-' ? -frac : frac);
+                return 0;
+            }
+            frac = 0;
+            digits = 0;
         }
     }
     /* RFC 3339 / date forms */
@@ -142,6 +152,8 @@ util_parse_timestamp(const char *s, long long now_ns, long long *out_ns)
         long long off = 0;
 
         if (*p == '.') {
+            if (!isdigit((unsigned char)p[1]))
+                return -1;
             for (p++; isdigit((unsigned char)*p); p++) {
                 if (digits < 9) {
                     frac = frac * 10 + (*p - '0');
@@ -153,11 +165,15 @@ util_parse_timestamp(const char *s, long long now_ns, long long *out_ns)
         }
         if (*p == 'Z') {
             p++;
-        } else if ((*p == '+' || *p == '-') && isdigit((unsigned char)p[1])) {
-            int hh = 0, mm = 0, sign = *p == '-' ? -1 : 1;
-            if (sscanf(p + 1, "%2d:%2d", &hh, &mm) != 2)
+        } else if (*p == '+' || *p == '-') {
+            /* exactly "+hh:mm", as RFC 3339 says */
+            int sign = *p == '-' ? -1 : 1;
+
+            if (!isdigit((unsigned char)p[1]) || !isdigit((unsigned char)p[2]) || p[3] != ':' ||
+                !isdigit((unsigned char)p[4]) || !isdigit((unsigned char)p[5]))
                 return -1;
-            off = sign * (hh * 3600LL + mm * 60LL);
+            off = sign * (((p[1] - '0') * 10 + (p[2] - '0')) * 3600LL +
+                          ((p[4] - '0') * 10 + (p[5] - '0')) * 60LL);
             p += 6;
         }
         if (*p != '\0')
