@@ -243,17 +243,37 @@ to_us() {
         printf "%.0f", n * f }'
 }
 
-# run_wrk NAME URL: runs wrk, prints "req/s p99_us errors".
+# cpu_ticks PID...: CPU time of the processes and their reaped children (dockerd
+# runs runc --version for every /version), in clock ticks.
+cpu_ticks() {
+    local pid t=0 f
+    for pid in "$@"; do
+        f=$(cat "/proc/$pid/stat" 2>/dev/null) || continue
+        f=${f##*) }   # fields after "pid (comm) "; utime and stime are 12 and 13 there
+        set -- $f
+        t=$((t + ${12} + ${13} + ${14} + ${15}))   # own + waited-for children
+    done
+    echo $t
+}
+
+# run_wrk NAME URL PID...: runs wrk; prints "req/s p99_us errors cpu_us_per_request",
+# the CPU being what the server PIDs used during the run.
 run_wrk() {
-    local name=$1 url=$2 out rps p99 errs
+    local name=$1 url=$2 out rps p99 errs n c0 c1
+    shift 2
+    c0=$(cpu_ticks "$@")
     out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$url" 2>&1)
+    c1=$(cpu_ticks "$@")
     echo "$out" >"$T/wrk-$name.txt"
     rps=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' <<<"$out")
     p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+    n=$(awk '/ requests in / {print $1}' <<<"$out")
     errs=$(awk '/Non-2xx or 3xx responses:/ {n += $NF} /Socket errors:/ {
         for (i = 3; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) n += $i } END {print n + 0}' <<<"$out")
-    [ -n "$rps" ] || { echo "$out" >&2; die "wrk failed against $url"; }
-    echo "$rps $(to_us "${p99:-0}") $errs"
+    [ -n "$rps" ] && [ -n "$n" ] || { echo "$out" >&2; die "wrk failed against $url"; }
+    echo "$rps $(to_us "${p99:-0}") $errs" \
+        "$(awk -v t=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" -v n="$n" \
+            'BEGIN { printf "%.1f", (n > 0 ? t * 1e6 / hz / n : 0) }')"
 }
 
 ratio() {
@@ -261,7 +281,7 @@ ratio() {
 }
 
 main() {
-    local d_ping d_ver k_ping k_ver d_rss0 d_rss1 k_rss0=0 k_rss1=0 cpid have_dockerd=1
+    local d_ping d_ver k_ping= k_ver= d_rss0 d_rss1 k_rss0=0 k_rss1=0 cpid have_dockerd=1
 
     [ -x "$DCTLD" ] || die "$DCTLD not found: build the tree first (./scripts/setup.sh)"
     T=$(mktemp -d /tmp/dctl-bench.XXXXXX)
@@ -289,38 +309,47 @@ main() {
     say "$("$DCTLD" --version 2>/dev/null | head -1), pid $DCTLD_PID; port $DCTLD_PORT"
     say "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency, one target at a time"
 
-    d_ping=$(run_wrk dctld-ping "http://127.0.0.1:$DCTLD_PORT/_ping")
-    [ $have_dockerd = 1 ] && k_ping=$(run_wrk dockerd-ping "http://127.0.0.1:$DOCKERD_PORT/_ping")
-    d_ver=$(run_wrk dctld-version "http://127.0.0.1:$DCTLD_PORT/version")
-    [ $have_dockerd = 1 ] && k_ver=$(run_wrk dockerd-version "http://127.0.0.1:$DOCKERD_PORT/version")
+    local kpids="$DOCKERD_PID $(containerd_pid)"
+    d_ping=$(run_wrk dctld-ping "http://127.0.0.1:$DCTLD_PORT/_ping" "$DCTLD_PID")
+    [ $have_dockerd = 1 ] &&
+        k_ping=$(run_wrk dockerd-ping "http://127.0.0.1:$DOCKERD_PORT/_ping" $kpids)
+    d_ver=$(run_wrk dctld-version "http://127.0.0.1:$DCTLD_PORT/version" "$DCTLD_PID")
+    [ $have_dockerd = 1 ] &&
+        k_ver=$(run_wrk dockerd-version "http://127.0.0.1:$DOCKERD_PORT/version" $kpids)
 
     sleep 2
     d_rss1=$(rss_kib "$DCTLD_PID")
     [ $have_dockerd = 1 ] &&
         k_rss1=$(( $(rss_kib "$DOCKERD_PID") + $(rss_kib "$(containerd_pid)") ))
+    [ $have_dockerd = 1 ] || { k_rss0=-; k_rss1=-; }
 
-    : "${k_ping:=- - -}" "${k_ver:=- - -}"
-    set -- $d_ping; local dp_r=$1 dp_l=$2 dp_e=$3
-    set -- $k_ping; local kp_r=$1 kp_l=$2 kp_e=$3
-    set -- $d_ver;  local dv_r=$1 dv_l=$2 dv_e=$3
-    set -- $k_ver;  local kv_r=$1 kv_l=$2 kv_e=$3
-
+    : "${k_ping:=- - - -}" "${k_ver:=- - - -}"
     echo
-    echo "HTTP over TCP 127.0.0.1, wrk -t$THREADS -c$CONNECTIONS -d$DURATION ($(nproc) CPUs, $(date -u +%Y-%m-%dT%H:%MZ))"
+    echo "HTTP over TCP 127.0.0.1, wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency;" \
+         "$(nproc) CPUs; $(date -u +%Y-%m-%dT%H:%MZ)"
     [ $have_dockerd = 1 ] || echo "dockerd: $DOCKERD_NOTE"
-    printf '%-30s %14s %14s %10s\n' "" "dctld" "dockerd" "dctld/dockerd"
-    printf '%-30s %14s %14s %10s\n' "GET /_ping req/s" "$dp_r" "$kp_r" "$(ratio "$dp_r" "$kp_r")"
-    printf '%-30s %14s %14s %10s\n' "GET /_ping p99 (us)" "$dp_l" "$kp_l" "$(ratio "$dp_l" "$kp_l")"
-    printf '%-30s %14s %14s %10s\n' "GET /version req/s" "$dv_r" "$kv_r" "$(ratio "$dv_r" "$kv_r")"
-    printf '%-30s %14s %14s %10s\n' "GET /version p99 (us)" "$dv_l" "$kv_l" "$(ratio "$dv_l" "$kv_l")"
-    printf '%-30s %14s %14s\n' "errors (non-2xx + socket)" "$((dp_e + dv_e))" \
-        "$( [ $have_dockerd = 1 ] && echo $((kp_e + kv_e)) || echo -)"
-    printf '%-30s %14s %14s %10s\n' "idle RSS, fresh (KiB)" "$d_rss0" \
-        "$( [ $have_dockerd = 1 ] && echo "$k_rss0" || echo -)" "$(ratio "$d_rss0" "$k_rss0")"
-    printf '%-30s %14s %14s %10s\n' "idle RSS, after load (KiB)" "$d_rss1" \
-        "$( [ $have_dockerd = 1 ] && echo "$k_rss1" || echo -)" "$(ratio "$d_rss1" "$k_rss1")"
-    echo "(dockerd RSS = dockerd + its containerd; targets: /_ping >= 1.5x dockerd, p99 below" \
-         "dockerd's, dctld idle RSS < 4096 KiB)"
+    row() { printf '%-28s %12s %12s %14s\n' "$@"; }
+    row "" dctld dockerd dctld/dockerd
+    # row LABEL FIELD: FIELD-th number of the wrk summaries
+    wrow() {
+        local a b
+        a=$(cut -d' ' -f"$2" <<<"$3")
+        b=$(cut -d' ' -f"$2" <<<"$4")
+        row "$1" "$a" "$b" "$(ratio "$a" "$b")"
+    }
+    wrow "GET /_ping req/s" 1 "$d_ping" "$k_ping"
+    wrow "GET /_ping p99 (us)" 2 "$d_ping" "$k_ping"
+    wrow "GET /_ping CPU/req (us)" 4 "$d_ping" "$k_ping"
+    wrow "GET /version req/s" 1 "$d_ver" "$k_ver"
+    wrow "GET /version p99 (us)" 2 "$d_ver" "$k_ver"
+    wrow "GET /version CPU/req (us)" 4 "$d_ver" "$k_ver"
+    row "errors (non-2xx, socket)" "$(( $(cut -d' ' -f3 <<<"$d_ping") + $(cut -d' ' -f3 <<<"$d_ver") ))" \
+        "$( [ $have_dockerd = 1 ] &&
+            echo $(( $(cut -d' ' -f3 <<<"$k_ping") + $(cut -d' ' -f3 <<<"$k_ver") )) || echo -)"
+    row "idle RSS, fresh (KiB)" "$d_rss0" "$k_rss0" "$(ratio "$d_rss0" "$k_rss0")"
+    row "idle RSS, after load (KiB)" "$d_rss1" "$k_rss1" "$(ratio "$d_rss1" "$k_rss1")"
+    echo "dockerd's RSS and CPU include its containerd. Targets: dctld /_ping req/s >= 1.5x" \
+         "dockerd's, p99 below dockerd's, idle RSS < 4096 KiB."
 }
 
 main "$@"
