@@ -104,10 +104,10 @@ wait_http() {
     return 1
 }
 
-# rss_kib PID: VmRSS in KiB (0 if the process is gone).
+# rss_kib PID [FIELD]: VmRSS (or RssAnon, RssFile) in KiB; 0 if the process is gone.
 rss_kib() {
-    awk '/^VmRSS:/ {print $2; found=1} END {if (!found) print 0}' "/proc/$1/status" 2>/dev/null ||
-        echo 0
+    awk -v f="${2:-VmRSS}:" '$1 == f {print $2; found=1} END {if (!found) print 0}' \
+        "/proc/$1/status" 2>/dev/null || echo 0
 }
 
 # pids_of NAME: pids of processes whose command name is NAME (read-only look).
@@ -281,7 +281,7 @@ ratio() {
 }
 
 main() {
-    local d_ping d_ver k_ping= k_ver= d_rss0 d_rss1 k_rss0=0 k_rss1=0 cpid have_dockerd=1
+    local d_ping d_ver k_ping= k_ver= d_rss0 d_rss1 k_rss0=0 k_rss1=0 d_anon k_anon=- cpid have_dockerd=1
 
     [ -x "$DCTLD" ] || die "$DCTLD not found: build the tree first (./scripts/setup.sh)"
     T=$(mktemp -d /tmp/dctl-bench.XXXXXX)
@@ -300,9 +300,12 @@ main() {
 
     sleep 2   # let both settle before the idle figures
     d_rss0=$(rss_kib "$DCTLD_PID")
+    d_anon=$(rss_kib "$DCTLD_PID" RssAnon)/$(rss_kib "$DCTLD_PID" RssFile)
     if [ $have_dockerd = 1 ]; then
         cpid=$(containerd_pid)
         k_rss0=$(( $(rss_kib "$DOCKERD_PID") + $(rss_kib "${cpid:-0}") ))
+        k_anon=$(( $(rss_kib "$DOCKERD_PID" RssAnon) + $(rss_kib "${cpid:-0}" RssAnon) ))/$((
+            $(rss_kib "$DOCKERD_PID" RssFile) + $(rss_kib "${cpid:-0}" RssFile) ))
         say "dockerd $(dockerd --version | sed 's/^Docker version //'), pid $DOCKERD_PID," \
             "containerd pid ${cpid:-?}; port $DOCKERD_PORT"
     fi
@@ -310,6 +313,7 @@ main() {
     say "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency, one target at a time"
 
     local kpids="$DOCKERD_PID $(containerd_pid)"
+    LOADAVG=$(cut -d' ' -f1-3 /proc/loadavg)   # before the runs: others' load skews them
     d_ping=$(run_wrk dctld-ping "http://127.0.0.1:$DCTLD_PORT/_ping" "$DCTLD_PID")
     [ $have_dockerd = 1 ] &&
         k_ping=$(run_wrk dockerd-ping "http://127.0.0.1:$DOCKERD_PORT/_ping" $kpids)
@@ -326,7 +330,7 @@ main() {
     : "${k_ping:=- - - -}" "${k_ver:=- - - -}"
     echo
     echo "HTTP over TCP 127.0.0.1, wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency;" \
-         "$(nproc) CPUs; $(date -u +%Y-%m-%dT%H:%MZ)"
+         "$(nproc) CPUs; $(date -u +%Y-%m-%dT%H:%MZ); load average $LOADAVG"
     [ $have_dockerd = 1 ] || echo "dockerd: $DOCKERD_NOTE"
     row() { printf '%-28s %12s %12s %14s\n' "$@"; }
     row "" dctld dockerd dctld/dockerd
@@ -347,6 +351,7 @@ main() {
         "$( [ $have_dockerd = 1 ] &&
             echo $(( $(cut -d' ' -f3 <<<"$k_ping") + $(cut -d' ' -f3 <<<"$k_ver") )) || echo -)"
     row "idle RSS, fresh (KiB)" "$d_rss0" "$k_rss0" "$(ratio "$d_rss0" "$k_rss0")"
+    row "  of which anon/file (KiB)" "$d_anon" "$k_anon" ""
     row "idle RSS, after load (KiB)" "$d_rss1" "$k_rss1" "$(ratio "$d_rss1" "$k_rss1")"
     echo "dockerd's RSS and CPU include its containerd. Targets: dctld /_ping req/s >= 1.5x" \
          "dockerd's, p99 below dockerd's, idle RSS < 4096 KiB."
