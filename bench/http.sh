@@ -34,6 +34,8 @@ DCTLD_PID=
 DOCKERD_PID=
 CONTAINERD_PID=       # only when we start it ourselves (OWN_CONTAINERD)
 DOCKERD_NOTE=
+WRK_PID=
+RESULT=
 
 say() { echo "bench: $*" >&2; }
 die() { say "$*"; exit 1; }
@@ -59,6 +61,7 @@ cleanup() {
     local rc=$? pid
     trap - EXIT INT TERM
     set +e
+    [ -z "$WRK_PID" ] || { kill -TERM "$WRK_PID" 2>/dev/null; wait "$WRK_PID" 2>/dev/null; }
     stop_pid "$DCTLD_PID" dctld
     # dockerd stops its managed containerd itself; check afterwards by pid
     stop_pid "$DOCKERD_PID" dockerd
@@ -71,7 +74,7 @@ cleanup() {
     fi
     stop_pid "$CONTAINERD_PID" containerd
     if [ -n "$T" ] && [ -d "$T" ]; then
-        if [ $rc -ne 0 ]; then
+        if [ $rc -ne 0 ] && [ $rc -ne 130 ]; then   # failed, not interrupted
             for f in "$T"/*.log; do
                 [ -s "$f" ] || continue
                 echo "--- $(basename "$f") (last 20 lines) ---" >&2
@@ -216,7 +219,7 @@ start_dockerd() {
     DOCKERD_PID=$!
     # dockerd may pause on purpose before serving plain TCP; allow for it
     if ! wait_http "http://127.0.0.1:$DOCKERD_PORT/_ping" "$DOCKERD_PID" 60; then
-        DOCKERD_NOTE="dockerd did not start (log below)"
+        DOCKERD_NOTE="dockerd did not start (the end of its log is above)"
         tail -n 15 "$T/dockerd.log" >&2
         stop_pid "$DOCKERD_PID" dockerd
         DOCKERD_PID=
@@ -256,24 +259,27 @@ cpu_ticks() {
     echo $t
 }
 
-# run_wrk NAME URL PID...: runs wrk; prints "req/s p99_us errors cpu_us_per_request",
-# the CPU being what the server PIDs used during the run.
+# run_wrk NAME URL PID...: runs wrk and sets RESULT to "req/s p99_us errors
+# cpu_us_per_request", the CPU being what the server PIDs used during the run.
+# wrk runs in the background and is waited for, so that a signal stops the
+# benchmark at once (cleanup kills wrk) rather than after the run.
 run_wrk() {
-    local name=$1 url=$2 out rps p99 errs n c0 c1
+    local name=$1 url=$2 out=$T/wrk-$1.txt rps p99 errs n c0 c1
     shift 2
     c0=$(cpu_ticks "$@")
-    out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$url" 2>&1)
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$url" >"$out" 2>&1 &
+    WRK_PID=$!
+    wait "$WRK_PID" || { cat "$out" >&2; die "wrk failed against $url"; }
+    WRK_PID=
     c1=$(cpu_ticks "$@")
-    echo "$out" >"$T/wrk-$name.txt"
-    rps=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' <<<"$out")
-    p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
-    n=$(awk '/ requests in / {print $1}' <<<"$out")
+    rps=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' "$out")
+    p99=$(awk '$1 == "99%" {print $2}' "$out")
+    n=$(awk '/ requests in / {print $1}' "$out")
     errs=$(awk '/Non-2xx or 3xx responses:/ {n += $NF} /Socket errors:/ {
-        for (i = 3; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) n += $i } END {print n + 0}' <<<"$out")
-    [ -n "$rps" ] && [ -n "$n" ] || { echo "$out" >&2; die "wrk failed against $url"; }
-    echo "$rps $(to_us "${p99:-0}") $errs" \
-        "$(awk -v t=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" -v n="$n" \
-            'BEGIN { printf "%.1f", (n > 0 ? t * 1e6 / hz / n : 0) }')"
+        for (i = 3; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) n += $i } END {print n + 0}' "$out")
+    [ -n "$rps" ] && [ -n "$n" ] || { cat "$out" >&2; die "wrk gave no figures for $url"; }
+    RESULT="$rps $(to_us "${p99:-0}") $errs $(awk -v t=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" \
+        -v n="$n" 'BEGIN { printf "%.1f", (n > 0 ? t * 1e6 / hz / n : 0) }')"
 }
 
 ratio() {
@@ -314,12 +320,18 @@ main() {
 
     local kpids="$DOCKERD_PID $(containerd_pid)"
     LOADAVG=$(cut -d' ' -f1-3 /proc/loadavg)   # before the runs: others' load skews them
-    d_ping=$(run_wrk dctld-ping "http://127.0.0.1:$DCTLD_PORT/_ping" "$DCTLD_PID")
-    [ $have_dockerd = 1 ] &&
-        k_ping=$(run_wrk dockerd-ping "http://127.0.0.1:$DOCKERD_PORT/_ping" $kpids)
-    d_ver=$(run_wrk dctld-version "http://127.0.0.1:$DCTLD_PORT/version" "$DCTLD_PID")
-    [ $have_dockerd = 1 ] &&
-        k_ver=$(run_wrk dockerd-version "http://127.0.0.1:$DOCKERD_PORT/version" $kpids)
+    run_wrk dctld-ping "http://127.0.0.1:$DCTLD_PORT/_ping" "$DCTLD_PID"
+    d_ping=$RESULT
+    if [ $have_dockerd = 1 ]; then
+        run_wrk dockerd-ping "http://127.0.0.1:$DOCKERD_PORT/_ping" $kpids
+        k_ping=$RESULT
+    fi
+    run_wrk dctld-version "http://127.0.0.1:$DCTLD_PORT/version" "$DCTLD_PID"
+    d_ver=$RESULT
+    if [ $have_dockerd = 1 ]; then
+        run_wrk dockerd-version "http://127.0.0.1:$DOCKERD_PORT/version" $kpids
+        k_ver=$RESULT
+    fi
 
     sleep 2
     d_rss1=$(rss_kib "$DCTLD_PID")
