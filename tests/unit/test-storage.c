@@ -196,7 +196,9 @@ static const struct ent layer1[] = {
     END,
 };
 static const struct ent layer2[] = { /* replaces etc/a, deletes etc/b, adds new/ */
-    D("etc"), { .type = 'f', .name = "etc/a", .arg = "2", .mtime = 1100000000 }, F("etc/.wh.b", NULL),
+    D("etc"),
+    { .type = 'f', .name = "etc/a", .arg = "2", .mtime = 1100000000 },
+    F("etc/.wh.b", NULL),
     D("new"), F("new/f", "f"),
     END,
 };
@@ -417,8 +419,11 @@ START_TEST(test_storage_deep)
         layer_make(&dv, id, i ? parent : NULL, ents, strlen(content));
         memcpy(parent, id, sizeof id);
     }
-    ck_assert_msg(dv.ops->get(dv.priv, id, &path, &err) == 0, "get of layer 125: %s",
-                  err ? err->msg : "");
+    if (dv.ops->get(dv.priv, id, &path, &err) < 0) {
+        cleanup_free char *text = dctl_error_text(err);
+
+        ck_abort_msg("get of layer 125: %s", text);
+    }
     ck_assert_str_eq(read_at(path, "f0"), "0");
     ck_assert_str_eq(read_at(path, "f62"), "62");
     ck_assert_str_eq(read_at(path, "f124"), "124");
