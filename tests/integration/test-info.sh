@@ -73,9 +73,10 @@ get 'j["RegistryConfig"]["InsecureRegistryCIDRs"]' | grep -q '127.0.0.0/8' || fa
 [ "$(get 'j["IndexServerAddress"]')" = "https://index.docker.io/v1/" ] || fail "IndexServerAddress"
 ok "object counts (none yet), swarm inactive, registry config"
 
-# drivers: the tree's none and host network drivers are loaded and active
+# drivers: the tree's none and host network drivers are loaded and active; its
+# storage drivers are loaded and stay inactive while none is selected
 [ "$(get 'sorted((d["Kind"], d["Name"], d["Status"], d["ABI"]) for d in j["Drivers"])')" = \
-  "[[\"network\", \"host\", \"active\", \"1.0\"], [\"network\", \"none\", \"active\", \"1.0\"]]" ] ||
+  "[[\"network\", \"host\", \"active\", \"1.0\"], [\"network\", \"none\", \"active\", \"1.0\"], [\"storage\", \"overlay\", \"loaded\", \"1.0\"], [\"storage\", \"vfs\", \"loaded\", \"1.0\"]]" ] ||
     fail "Drivers: $(get 'j["Drivers"]')"
 [ "$(get 'sorted(j["Plugins"]["Network"])')" = '["host", "none"]' ] || fail "Plugins.Network"
 [ "$(get 'j["Driver"]')" = "" ] || fail "Driver without a storage driver"
