@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "file.h"
+#include "inodes.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -131,45 +132,15 @@ file_mkdir_p(const char *path, mode_t mode, dctl_error_t *err)
 
 struct file_usage_walk {
     dev_t dev;          /* of the top: other file systems are not entered */
-    void *seen;         /* tsearch tree of struct file_usage_inode */
+    struct inodes seen;  /* files with nlink > 1, counted once */
     int64_t bytes;
 };
-
-struct file_usage_inode {
-    dev_t dev;
-    ino_t ino;
-};
-
-static int
-file_usage_inode_cmp(const void *a, const void *b)
-{
-    const struct file_usage_inode *x = a, *y = b;
-
-    if (x->dev != y->dev)
-        return x->dev < y->dev ? -1 : 1;
-    if (x->ino != y->ino)
-        return x->ino < y->ino ? -1 : 1;
-    return 0;
-}
 
 static void
 file_usage_add(struct file_usage_walk *w, const struct stat *st)
 {
-    struct file_usage_inode *key;
-    void **found;
-
-    if (st->st_nlink > 1) {
-        key = xmalloc(sizeof *key);
-        key->dev = st->st_dev;
-        key->ino = st->st_ino;
-        found = tsearch(key, &w->seen, file_usage_inode_cmp);
-        if (found == NULL)
-            abort();
-        if (*found != key) {
-            free(key);
-            return;
-        }
-    }
+    if (st->st_nlink > 1 && inodes_add(&w->seen, st, NULL))
+        return;
     w->bytes += st->st_size;
 }
 
@@ -240,7 +211,7 @@ file_usage(const char *path, int64_t *bytes, dctl_error_t *err)
         return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "open %s", path);
     w.dev = st.st_dev;
     rc = file_usage_dir(&w, fd, path, err);
-    tdestroy(w.seen, free);
+    inodes_fini(&w.seen);
     if (rc == 0)
         *bytes = w.bytes;
     return rc;

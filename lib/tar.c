@@ -27,6 +27,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "inodes.h"
 #include "tar.h"
 #include "tree.h"
 #include "util.h"
@@ -688,35 +689,8 @@ struct tar_writer {
     struct archive *a;
     int root;
     enum tar_write_mode mode;
-    void *inodes; /* tsearch tree of struct tar_inode: files with nlink > 1 */
+    struct inodes inodes; /* files with nlink > 1 */
 };
-
-struct tar_inode {
-    dev_t dev;
-    ino_t ino;
-    char *path;
-};
-
-static int
-tar_inode_cmp(const void *a, const void *b)
-{
-    const struct tar_inode *x = a, *y = b;
-
-    if (x->dev != y->dev)
-        return x->dev < y->dev ? -1 : 1;
-    if (x->ino != y->ino)
-        return x->ino < y->ino ? -1 : 1;
-    return 0;
-}
-
-static void
-tar_inode_free(void *p)
-{
-    struct tar_inode *i = p;
-
-    free(i->path);
-    free(i);
-}
 
 static int
 tar_writer_open(struct tar_writer *w, int fd, const char *root, enum tar_write_mode mode,
@@ -749,7 +723,7 @@ tar_writer_close(struct tar_writer *w, int rc, dctl_error_t *err)
                             archive_error_string(w->a));
     archive_write_free(w->a);
     close(w->root);
-    tdestroy(w->inodes, tar_inode_free);
+    inodes_fini(&w->inodes);
     return rc;
 }
 
@@ -824,19 +798,12 @@ tar_write_entry(struct tar_writer *w, int dirfd, const char *name, const char *p
     } else if (S_ISREG(st->st_mode)) {
         data = st->st_size > 0;
         if (st->st_nlink > 1) {
-            struct tar_inode key = { .dev = st->st_dev, .ino = st->st_ino }, *ino;
-            void *node = tfind(&key, &w->inodes, tar_inode_cmp);
+            const char *first = inodes_add(&w->inodes, st, path);
 
-            if (node) {
-                ino = *(struct tar_inode **)node;
-                archive_entry_set_hardlink(e, ino->path);
+            if (first) {
+                archive_entry_set_hardlink(e, first);
                 archive_entry_set_size(e, 0);
                 data = false;
-            } else {
-                ino = xmalloc(sizeof *ino);
-                *ino = key;
-                ino->path = xstrdup(path);
-                tsearch(ino, &w->inodes, tar_inode_cmp);
             }
         }
     }

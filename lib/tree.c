@@ -14,6 +14,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "inodes.h"
 #include "tree.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -280,36 +281,9 @@ tree_remove(const char *path, dctl_error_t *err)
 
 /* ---- copying ------------------------------------------------------------- */
 
-struct tree_inode {
-    dev_t dev;
-    ino_t ino;
-    char *path; /* relative to the destination root */
-};
-
-static int
-tree_inode_cmp(const void *a, const void *b)
-{
-    const struct tree_inode *x = a, *y = b;
-
-    if (x->dev != y->dev)
-        return x->dev < y->dev ? -1 : 1;
-    if (x->ino != y->ino)
-        return x->ino < y->ino ? -1 : 1;
-    return 0;
-}
-
-static void
-tree_inode_free(void *p)
-{
-    struct tree_inode *i = p;
-
-    free(i->path);
-    free(i);
-}
-
 struct tree_copy {
     int dstroot;  /* fd of the destination root, for hardlinks */
-    void *inodes; /* tsearch tree of struct tree_inode: files with nlink > 1 */
+    struct inodes inodes; /* files with nlink > 1 */
 };
 
 static int
@@ -387,19 +361,13 @@ tree_copy_entry(struct tree_copy *tc, int sdir, int ddir, const char *name, cons
         return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "stat %s", rel);
 
     if (!S_ISDIR(st.st_mode) && st.st_nlink > 1) {
-        struct tree_inode key = { .dev = st.st_dev, .ino = st.st_ino }, *found;
-        void *node = tfind(&key, &tc->inodes, tree_inode_cmp);
+        const char *first = inodes_add(&tc->inodes, &st, rel);
 
-        if (node) {
-            found = *(struct tree_inode **)node;
-            if (linkat(tc->dstroot, found->path, ddir, name, 0) < 0)
+        if (first) {
+            if (linkat(tc->dstroot, first, ddir, name, 0) < 0)
                 return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "link %s", rel);
             return 0;
         }
-        found = xmalloc(sizeof *found);
-        *found = key;
-        found->path = xstrdup(rel);
-        tsearch(found, &tc->inodes, tree_inode_cmp);
     }
 
     switch (st.st_mode & S_IFMT) {
@@ -496,7 +464,7 @@ tree_copy(const char *src, const char *dst, dctl_error_t *err)
 {
     cleanup_close int sfd = open(src, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     cleanup_close int dfd = open(dst, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    struct tree_copy tc = { .dstroot = dfd, .inodes = NULL };
+    struct tree_copy tc = { .dstroot = dfd, .inodes = INODES_INIT };
     int rc;
 
     if (sfd < 0)
@@ -504,7 +472,7 @@ tree_copy(const char *src, const char *dst, dctl_error_t *err)
     if (dfd < 0)
         return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "open %s", dst);
     rc = tree_copy_dir(&tc, sfd, dfd, "", err);
-    tdestroy(tc.inodes, tree_inode_free);
+    inodes_fini(&tc.inodes);
     if (rc < 0)
         return dctl_error_prefix(err, "copy %s to %s", src, dst);
     return 0;
