@@ -601,7 +601,7 @@ image_service_import(struct image_service *svc, int fd, const struct image_impor
     }
     /* the image holds its own reference now; drop registration's */
     layerstore_release(svc->layers, chain, NULL, NULL, NULL);
-    if (opts->ref && image_service_tag(svc, id, opts->ref, NULL, err) < 0) {
+    if (opts->ref && image_service_tag(svc, id, opts->ref, ev, err) < 0) {
         imagestore_delete(svc->images, id, NULL, NULL, NULL);
         return -1;
     }
