@@ -844,6 +844,13 @@ images_create_handler(struct api_request *req, dctl_error_t *err)
         !util_has_prefix(platform, "linux/"))
         return dctl_error_set(err, DCTL_ERR_INVALID, 0, "operating system is not supported");
     fd = open(svc->tmp_dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR)) {   /* no O_TMPFILE here */
+        cleanup_free char *path = xasprintf("%s/import-XXXXXX", svc->tmp_dir);
+
+        fd = mkostemp(path, O_CLOEXEC);
+        if (fd >= 0)
+            unlink(path);
+    }
     if (fd < 0)
         return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "spool file in %s", svc->tmp_dir);
     im = xcalloc(1, sizeof *im);
