@@ -227,6 +227,24 @@ suite() {
     [ "$(store_state)" = "$empty" ] || fail "$DRV: after prune: $(store_state)"
     ok "$DRV: prune: dangling by default, label!, dangling=false, SpaceReclaimed"
 
+    # --- concurrent imports of one layer: both succeed, the layer is stored once
+    pids=
+    for r in p1 p2 p3; do
+        timeout 60 curl -s --unix-socket "$SOCK" -X POST --data-binary "@$T/busybox.tar" \
+            -o "$T/par-$r" -w '%{http_code}' "http://d/v1.43/images/create?fromSrc=-&repo=$r&message=$r" \
+            >"$T/par-$r.status" &
+        pids="$pids $!"
+    done
+    wait $pids   # not dctld, also a child of this shell
+    for r in p1 p2 p3; do
+        [ "$(cat "$T/par-$r.status")" = 200 ] || fail "parallel import $r: $(cat "$T/par-$r")"
+    done
+    [ "$(ls "$DATA_ROOT/image/$DRV/layerdb/sha256" | wc -l)" = 1 ] &&
+        [ "$(ls "$DATA_ROOT/image/$DRV/layerdb/tmp" | wc -l)" = 0 ] || fail "parallel imports: $(store_state)"
+    for r in p1 p2 p3; do expect_status 200 DELETE "/v1.43/images/$r"; done
+    [ "$(store_state)" = "$empty" ] || fail "$DRV: after parallel imports and rmi: $(store_state)"
+    ok "$DRV: three concurrent imports of one tar: one layer, removed with the last image"
+
     # --- events of all that
     ev=$(curl -s --unix-socket "$SOCK" -G "http://d/v1.43/events" --data-urlencode "since=0" \
         --data-urlencode "until=$(date +%s)" --data-urlencode 'filters={"type":["image"]}' |
