@@ -183,12 +183,14 @@ imagestore_load(struct imagestore *is)
             continue;
         if (digest_validate_sha256(id, &err) == 0)
             config = file_read_all(is->contentfd, names[i], &len, &err);
-        if (config)
-            img = image_parse(is->ls, config, len, &err);
-        if (img && strcmp(img->id, id) != 0) {
-            dctl_error_set(&err, DCTL_ERR_INTERNAL, 0, "content does not match its digest");
-            image_unref(img);
-            img = NULL;
+        if (config) {
+            char actual[DIGEST_STRING_MAX];
+
+            digest_buffer(config, len, actual);
+            if (strcmp(actual, id) != 0)
+                dctl_error_set(&err, DCTL_ERR_INTERNAL, 0, "content does not match its digest");
+            else
+                img = image_parse(is->ls, config, len, &err);
         }
         if (img && img->top_chain[0] && layerstore_acquire(is->ls, img->top_chain, &err) < 0) {
             image_unref(img);

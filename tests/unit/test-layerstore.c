@@ -2,7 +2,9 @@
  * from the build tree, driven through a fake host): registration (diff ID = sha256 of
  * the uncompressed tar, compressed or not), dedup of a chain ID, child layers and
  * reference counts, removal with the last reference, persistence across a reopen,
- * clean-up of what a crash leaves, and bad tars failing with nothing stored. */
+ * clean-up of what a crash leaves, and bad tars failing with nothing stored; then the
+ * image store over it (ID = sha256 of the config bytes, layer references, bad configs
+ * refused with nothing written, reload, a corrupt config skipped). */
 #include <config.h>
 
 #include <archive.h>
@@ -19,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "daemon/imagestore.h"
 #include "daemon/layerstore.h"
 #include "lib/digest.h"
 #include "lib/error.h"
@@ -401,6 +404,116 @@ START_TEST(test_prune_unused_after_reopen)
 }
 END_TEST
 
+
+/* The image store on top: ID = sha256 of the config bytes, the layer reference it
+ * holds, bad configs refused with nothing written, reload, a corrupt config skipped. */
+static const struct {
+    const char *what;
+    const char *config;  /* %s: a diff ID */
+    enum dctl_error_kind kind;
+} bad_configs[] = {
+    { "not JSON", "{\"rootfs\": ", DCTL_ERR_INVALID },
+    { "no rootfs", "{\"os\": \"linux\"}", DCTL_ERR_INVALID },
+    { "bad diff ID", "{\"rootfs\": {\"type\": \"layers\", \"diff_ids\": [\"sha256:xyz\"]}}",
+      DCTL_ERR_INVALID },
+    { "missing layer", "{\"rootfs\": {\"type\": \"layers\", \"diff_ids\": [\"sha256:"
+      "1111111111111111111111111111111111111111111111111111111111111111\"]}}",
+      DCTL_ERR_NOT_FOUND },
+};
+
+START_TEST(test_imagestore)
+{
+    char d0[DIGEST_STRING_MAX], c0[DIGEST_STRING_MAX], id[DIGEST_STRING_MAX], want[DIGEST_STRING_MAX];
+    cleanup_free char *imagedb = xasprintf("%s/imagedb", scratch);
+    cleanup_free char *config = NULL, *path = NULL;
+    struct layer_info li, *gone = NULL;
+    struct imagestore *is;
+    struct image *img;
+    dctl_error_t err = NULL;
+    size_t i, ngone = 0;
+    bool created = false;
+    cleanup_close int fd0 = make_base("none", d0);
+
+    ck_assert_int_eq(layerstore_register(fx.ls, fd0, NULL, c0, NULL, &err), 0);
+    is = imagestore_open(imagedb, fx.ls, &err);
+    ck_assert_ptr_nonnull(is);
+    config = xasprintf("{\"architecture\":\"amd64\",\"created\":\"2020-01-02T03:04:05.5Z\","
+                       "\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"%s\"]}}", d0);
+    ck_assert_int_eq(imagestore_create(is, config, strlen(config), NULL, id, &created, &err), 0);
+    ck_assert(created);
+    digest_buffer(config, strlen(config), want);
+    ck_assert_str_eq(id, want);
+    path = xasprintf("%s/content/sha256/%s", imagedb, digest_hex(id));
+    {
+        size_t len;
+        cleanup_free char *stored = file_read_all(AT_FDCWD, path, &len, &err);
+
+        ck_assert_uint_eq(len, strlen(config));
+        ck_assert(memcmp(stored, config, len) == 0);
+    }
+    ck_assert(layerstore_get(fx.ls, c0, &li));
+    ck_assert_uint_eq(li.refs, 2);
+    ck_assert_int_eq(layerstore_release(fx.ls, c0, NULL, NULL, &err), 0);   /* registration's */
+    img = imagestore_get(is, id);
+    ck_assert_ptr_nonnull(img);
+    ck_assert_int_eq(img->size, li.size);
+    ck_assert_str_eq(img->top_chain, c0);
+    ck_assert_int_eq(img->created_ns, 1577934245500000000LL);
+    image_unref(img);
+    /* a short prefix finds it; a miss is "No such image" */
+    free(path);
+    path = xasprintf("%.10s", digest_hex(id));
+    img = imagestore_search(is, path, &err);
+    ck_assert_ptr_nonnull(img);
+    image_unref(img);
+    ck_assert_ptr_null(imagestore_search(is, "ffffffffffff", &err));
+    ck_assert_int_eq(err->kind, DCTL_ERR_NOT_FOUND);
+    dctl_error_clear(&err);
+
+    for (i = 0; i < ARRAY_SIZE(bad_configs); i++) {
+        const char *c = bad_configs[i].config;
+
+        ck_assert_int_eq(imagestore_create(is, c, strlen(c), NULL, id, NULL, &err), -1);
+        ck_assert_msg(err->kind == bad_configs[i].kind, "%s: %s", bad_configs[i].what, err->msg);
+        dctl_error_clear(&err);
+        ck_assert_uint_eq(imagestore_count(is), 1);
+        ck_assert_uint_eq(count_dir("%s/content/sha256", imagedb), 1);
+    }
+    digest_buffer(config, strlen(config), id);
+    free(path);
+    path = xasprintf("%s/content/sha256/%s", imagedb, digest_hex(id));
+
+    /* reload: the image is back and holds its layer; a corrupt config is skipped */
+    imagestore_free(is);
+    layerstore_free(fx.ls);
+    fx.ls = layerstore_open(fx.root, fx.ops, fx.priv, &err);
+    is = imagestore_open(imagedb, fx.ls, &err);
+    ck_assert_ptr_nonnull(is);
+    ck_assert_uint_eq(imagestore_count(is), 1);
+    ck_assert(layerstore_get(fx.ls, c0, &li));
+    ck_assert_uint_eq(li.refs, 1);
+    ck_assert_uint_eq(layerstore_prune_unused(fx.ls), 0);
+
+    /* delete: the config and the layer go */
+    ck_assert_int_eq(imagestore_delete(is, id, &gone, &ngone, &err), 0);
+    ck_assert_uint_eq(ngone, 1);
+    free(gone);
+    ck_assert(access(path, F_OK) < 0);
+    assert_store(0);
+    ck_assert_int_eq(imagestore_delete(is, id, NULL, NULL, &err), -1);
+    ck_assert_int_eq(err->kind, DCTL_ERR_NOT_FOUND);
+    dctl_error_clear(&err);
+    imagestore_free(is);
+
+    /* a config whose bytes no longer match its name is skipped at load */
+    ck_assert_int_eq(file_write_atomic(AT_FDCWD, path, "{}", 2, 0600, &err), 0);
+    is = imagestore_open(imagedb, fx.ls, &err);
+    ck_assert_ptr_nonnull(is);
+    ck_assert_uint_eq(imagestore_count(is), 0);
+    imagestore_free(is);
+}
+END_TEST
+
 static Suite *
 layerstore_suite(void)
 {
@@ -413,6 +526,7 @@ layerstore_suite(void)
     tcase_add_loop_test(tc, test_bad_layers, 0, ARRAY_SIZE(bad));
     tcase_add_test(tc, test_reopen_and_crash_cleanup);
     tcase_add_test(tc, test_prune_unused_after_reopen);
+    tcase_add_test(tc, test_imagestore);
     suite_add_tcase(s, tc);
     return s;
 }
