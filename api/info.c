@@ -13,6 +13,7 @@
 #include "daemon/events.h"
 #include "daemon/driver.h"
 #include "daemon/host.h"
+#include "daemon/image.h"
 #include "daemon/sysinfo.h"
 #include "daemon/worker.h"
 #include "lib/file.h"
@@ -29,13 +30,13 @@ struct info_counts {
 };
 
 /* Containers by state and images, from the stores that own them. dctld has no
- * container or image store yet (later issues), so the sets counted are empty:
- * wire each store's count in here as it arrives. */
+ * container store yet (a later issue): wire its count in here as it arrives. */
 static void
 info_count_objects(const struct dctld *d, struct info_counts *c)
 {
-    (void)d;
     memset(c, 0, sizeof *c);
+    if (d->images)
+        c->images = (int64_t)imagestore_count(d->images->images);
     c->stopped = c->containers - c->running - c->paused;
 }
 
@@ -405,13 +406,11 @@ struct df_job {
     int64_t layers_size;
 };
 
-/* One ImageSummary (with Containers counted) per image of the image store; the
- * store is not part of dctld yet, so there is none to list. */
+/* One ImageSummary (with SharedSize and Containers counted) per image. */
 static struct json_object *
 df_images(const struct dctld *d)
 {
-    (void)d;
-    return json_object_new_array();
+    return api_images_df((struct dctld *)d);
 }
 
 /* One ContainerSummary (with SizeRootFs) per container of the container store,

@@ -36,8 +36,13 @@ struct api_route {
     unsigned int method;  /* one enum api_method */
     const char *pattern;  /* "/containers/{id}/json" */
     api_handler_cb handler;
-    size_t body_limit;    /* bytes a request body may have; 0: API_BODY_LIMIT_DEFAULT */
+    size_t body_limit;    /* bytes a request body may have; 0: API_BODY_LIMIT_DEFAULT;
+                           * API_BODY_STREAM: see below */
 };
+
+/* body_limit API_BODY_STREAM: the handler runs as soon as the headers are in, before
+ * the body, and sets req->body_cb to take the body as it arrives (no limit then). */
+#define API_BODY_STREAM ((size_t)-1)
 
 #define API_BODY_LIMIT_DEFAULT (1u << 20)
 

@@ -12,5 +12,6 @@ api_router_new(void)
     router_add(r, api_swarm_routes);
     router_add(r, api_info_routes);
     router_add(r, api_events_routes);
+    router_add(r, api_images_routes);
     return r;
 }

@@ -589,6 +589,11 @@ api_access_cb(void *cls, struct MHD_Connection *conn, const char *url, const cha
         }
         if (req->response && clen && strtoull(clen, NULL, 10) > API_BODY_DISCARD_MAX)
             return api_queue(req);   /* an error, and too much body to drop */
+        if (req->response == NULL && req->match.route->body_limit == API_BODY_STREAM) {
+            req->dispatched = true;
+            if (req->match.route->handler(req, &err) < 0)
+                api_reply_error(req, err);
+        }
         return MHD_YES;
     }
     if (req->suspended)   /* MHD calls again after a suspend during uploads */
@@ -607,6 +612,10 @@ api_access_cb(void *cls, struct MHD_Connection *conn, const char *url, const cha
                       req->discarded);
             return MHD_NO;
         }
+        if (req->body_cb) {
+            req->body_cb(req, upload_data, n);
+            return MHD_YES;
+        }
         if (req->body_len + n > req->body_limit) {
             /* chunked: the size shows only now */
             free(req->body);
@@ -622,6 +631,10 @@ api_access_cb(void *cls, struct MHD_Connection *conn, const char *url, const cha
         req->body_len += n;
         req->body[req->body_len] = '\0';
         return MHD_YES;
+    }
+    if (req->body_cb && !req->body_done && req->response == NULL) {
+        req->body_done = true;
+        req->body_cb(req, NULL, 0);
     }
     if (!req->dispatched && req->response == NULL) {
         req->dispatched = true;

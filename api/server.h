@@ -40,6 +40,11 @@ struct api_request {
     bool dispatched, suspended;
     unsigned int status;
     struct MHD_Response *response;  /* queued at the next handler call */
+    /* API_BODY_STREAM routes: the body, piece by piece, then (NULL, 0) once it is
+     * all in. The callback may set a reply (an error: the rest of the body is then
+     * dropped) or suspend the request at the end; it must not suspend before. */
+    void (*body_cb)(struct api_request *req, const char *data, size_t len);
+    bool body_done;
     /* A handler's own state for the request, freed with it. */
     void *data;
     void (*data_free)(void *data);

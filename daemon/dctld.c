@@ -18,6 +18,7 @@
 #include "daemon/dctld.h"
 #include "daemon/driver.h"
 #include "daemon/events.h"
+#include "daemon/image.h"
 #include "daemon/worker.h"
 #include "lib/file.h"
 #include "lib/json.h"
@@ -225,6 +226,11 @@ dctld_new(struct daemon_config *config_take, dctl_error_t *err)
     if (driver_registry_start(d->drivers, d->config.storage_driver, d->config.storage_opts.v,
                               d->config.storage_opts.n, err) < 0)
         goto fail;
+    if (d->drivers->storage && d->drivers->storage->state == DRIVER_ACTIVE) {
+        d->images = image_service_open(d->config.data_root, d->drivers->storage, err);
+        if (d->images == NULL)
+            goto fail;
+    }
     d->router = api_router_new();
     opts.idle_timeout = d->config.idle_timeout;
     opts.server_header = server;
@@ -277,6 +283,7 @@ dctld_free(struct dctld *d)
         event_free(d->sig_hup);
     if (d->shutdown_timer)
         event_free(d->shutdown_timer);
+    image_service_free(d->images);      /* before its storage driver goes */
     driver_registry_free(d->drivers);   /* fini and dlclose, before the loop goes */
     if (d->pidfile_written)
         unlink(d->config.pidfile);

@@ -14,6 +14,7 @@
 struct api_server;
 struct driver_registry;
 struct events;
+struct image_service;
 struct router;
 struct worker_pool;
 
@@ -25,6 +26,7 @@ struct dctld {
     struct api_server *api;
     struct driver_registry *drivers;
     struct events *events;    /* the events manager: every manager emits here */
+    struct image_service *images; /* NULL when no storage driver is active */
     char id[40];              /* engine ID, stable across restarts (data-root/engine-id) */
     long long started_ns;
     int lock_fd;              /* data-root/dctld.lock, flock'd while we run */

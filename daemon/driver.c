@@ -329,6 +329,9 @@ driver_status(const struct driver *drv)
     return ops->status(drv->priv);
 }
 
+/* Tried in order when no storage driver is named. */
+static const char *const driver_storage_defaults[] = { "overlay", "vfs" };
+
 int
 driver_registry_start(struct driver_registry *reg, const char *storage_driver,
                       char *const *storage_opts, size_t nopts, dctl_error_t *err)
@@ -343,15 +346,13 @@ driver_registry_start(struct driver_registry *reg, const char *storage_driver,
         if (reg->v[i]->desc->kind == DCTL_DRIVER_NETWORK)
             driver_init(reg->v[i], NULL, &ierr);
     dctl_error_clear(&ierr);   /* each failure is logged and kept in its entry */
-    if (storage_driver == NULL || *storage_driver == '\0') {
-        log_info("dctld: no storage driver selected; images and containers need one");
-        return 0;
+    if (storage_driver != NULL && *storage_driver != '\0') {
+        reg->storage = driver_registry_find(reg, DCTL_DRIVER_STORAGE, storage_driver);
+        if (reg->storage == NULL)
+            return dctl_error_set(err, DCTL_ERR_INVALID, 0,
+                                  "error initializing graphdriver: driver not supported: %s "
+                                  "(no such storage driver was loaded)", storage_driver);
     }
-    reg->storage = driver_registry_find(reg, DCTL_DRIVER_STORAGE, storage_driver);
-    if (reg->storage == NULL)
-        return dctl_error_set(err, DCTL_ERR_INVALID, 0,
-                              "error initializing graphdriver: driver not supported: %s "
-                              "(no such storage driver was loaded)", storage_driver);
     /* "key=value" strings become {key, value} pairs over one copy of the text */
     for (i = 0; i < nopts; i++)
         len += strlen(storage_opts[i]) + 1;
@@ -368,7 +369,28 @@ driver_registry_start(struct driver_registry *reg, const char *storage_driver,
         opts[i].value = eq ? eq : "";
         p += strlen(storage_opts[i]) + 1;
     }
-    driver_init(reg->storage, opts, &ierr);
-    dctl_error_clear(&ierr);   /* logged; /info reports it */
+    if (reg->storage) {
+        driver_init(reg->storage, opts, &ierr);
+        dctl_error_clear(&ierr);   /* logged; /info reports it */
+        return 0;
+    }
+    /* none named: the first of the defaults that works on this data root, as dockerd
+     * probes overlay2 before vfs */
+    for (i = 0; i < ARRAY_SIZE(driver_storage_defaults); i++) {
+        struct driver *drv = driver_registry_find(reg, DCTL_DRIVER_STORAGE,
+                                                  driver_storage_defaults[i]);
+
+        if (drv == NULL)
+            continue;
+        if (driver_init(drv, opts, &ierr) == 0) {
+            reg->storage = drv;
+            log_info("dctld: storage driver %s selected", drv->desc->name);
+            return 0;
+        }
+        log_info("dctld: storage driver %s is not usable here; trying the next",
+                 drv->desc->name);
+        dctl_error_clear(&ierr);
+    }
+    log_warn("dctld: no storage driver works here; images and containers need one");
     return 0;
 }

@@ -70,8 +70,9 @@ struct driver *driver_registry_load_file(struct driver_registry *reg, const char
                                          dctl_error_t *err);
 
 /* Starts what dctld uses: inits every network driver (a failure is logged and
- * kept in the driver's entry) and, when storage_driver is set, selects and
- * inits that storage driver with options ("key=value" strings, may be NULL).
+ * kept in the driver's entry) and selects and inits the storage driver with
+ * options ("key=value" strings, may be NULL): storage_driver when set, else the
+ * first of overlay and vfs whose init succeeds (none: reg->storage stays NULL).
  * Fails only when storage_driver names no loaded storage driver. */
 int driver_registry_start(struct driver_registry *reg, const char *storage_driver,
                           char *const *storage_opts, size_t nopts, dctl_error_t *err);

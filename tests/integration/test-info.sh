@@ -73,17 +73,28 @@ get 'j["RegistryConfig"]["InsecureRegistryCIDRs"]' | grep -q '127.0.0.0/8' || fa
 [ "$(get 'j["IndexServerAddress"]')" = "https://index.docker.io/v1/" ] || fail "IndexServerAddress"
 ok "object counts (none yet), swarm inactive, registry config"
 
-# drivers: the tree's none and host network drivers are loaded and active; its
-# storage drivers are loaded and stay inactive while none is selected
-[ "$(get 'sorted((d["Kind"], d["Name"], d["Status"], d["ABI"]) for d in j["Drivers"])')" = \
-  "[[\"network\", \"host\", \"active\", \"1.0\"], [\"network\", \"none\", \"active\", \"1.0\"], [\"storage\", \"overlay\", \"loaded\", \"1.0\"], [\"storage\", \"vfs\", \"loaded\", \"1.0\"]]" ] ||
+# drivers: the tree's none and host network drivers are loaded and active; with no
+# --storage-driver, overlay is chosen when it works on the data root, else vfs, and
+# the other stays loaded but inactive
+drv=$(get 'j["Driver"]')
+case "$drv" in
+overlay) other=vfs ;;
+vfs) other=overlay ;;
+*) fail "Driver by default: '$drv'" ;;
+esac
+[ "$(get 'sorted((d["Kind"], d["Name"], d["Status"], d["ABI"]) for d in j["Drivers"] if d["Kind"] == "network")')" = \
+  "[[\"network\", \"host\", \"active\", \"1.0\"], [\"network\", \"none\", \"active\", \"1.0\"]]" ] ||
     fail "Drivers: $(get 'j["Drivers"]')"
+[ "$(get '[d["Status"] for d in j["Drivers"] if d["Name"] == "'$drv'"]')" = '["active"]' ] ||
+    fail "$drv not active: $(get 'j["Drivers"]')"
+[ "$(get '[d["Status"] for d in j["Drivers"] if d["Name"] == "'$other'"]')" = '["loaded"]' ] ||
+    fail "$other not loaded: $(get 'j["Drivers"]')"
 [ "$(get 'sorted(j["Plugins"]["Network"])')" = '["host", "none"]' ] || fail "Plugins.Network"
-[ "$(get 'j["Driver"]')" = "" ] || fail "Driver without a storage driver"
-get 'j["Warnings"]' | grep -q "no storage driver is active" || fail "no storage warning"
+get 'j["Warnings"]' | grep -q "no storage driver is active" && fail "storage warning with $drv active"
+grep -q "storage driver $drv selected" "$LOG" || fail "log: $drv not selected"
 [ -d "$DATA_ROOT/network/none" ] && [ -d "$DATA_ROOT/network/host" ] || fail "driver state dirs"
 grep -q 'driver none: network driver ready' "$LOG" || fail "log: none not ready"
-ok "Drivers lists none and host, active; no storage driver, said so"
+ok "Drivers lists none and host, active; storage driver $drv chosen by default"
 
 # /system/df
 df=$(api GET /v1.43/system/df)
@@ -114,7 +125,7 @@ if [ -x /usr/local/bin/docker ] || command -v docker >/dev/null; then
     grep -q "Kernel Version: $(uname -r)" "$T/docker-info" || fail "docker info: $(cat "$T/docker-info")"
     grep -q "Docker Root Dir: $DATA_ROOT" "$T/docker-info" || fail "docker info root dir"
     grep -q "Network: host none" "$T/docker-info" || fail "docker info plugins"
-    grep -q "no storage driver is active" "$T/docker-info.err" || fail "docker info warnings"
+    grep -q "Storage Driver: $drv" "$T/docker-info" || fail "docker info storage driver"
     [ "$("$docker" info --format '{{.NCPU}} {{.ID}}')" = "$(nproc) $id" ] || fail "docker info --format"
     "$docker" system df >"$T/docker-df" 2>&1 || fail "docker system df: $(cat "$T/docker-df")"
     grep -q '^Images  *0 ' "$T/docker-df" || fail "docker system df: $(cat "$T/docker-df")"

@@ -1,0 +1,101 @@
+/* daemon/image.h - the image service: the layer, image and reference stores of the
+ * selected storage driver under data-root/image/DRIVER (as dockerd lays them out), and
+ * the operations on images built from them with dockerd's semantics: look-up by name or
+ * ID (GetImage), import of a rootfs tar, tag, delete (untag versus delete, force,
+ * noprune) and prune.
+ *
+ * Owner: struct dctld (dctld->images; NULL when no storage driver is active). Threads:
+ * the look-ups may run on the loop; import, tag, delete and prune block (fsync, layer
+ * unpacking and removal) and run in worker jobs. Events are not emitted here: the
+ * operations record them (struct image_events) for the caller to emit on the loop. */
+#ifndef DCTL_DAEMON_IMAGE_H
+#define DCTL_DAEMON_IMAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <json-c/json.h>
+
+#include "daemon/imagestore.h"
+#include "daemon/layerstore.h"
+#include "daemon/refstore.h"
+#include "lib/error.h"
+#include "lib/reference.h"
+
+struct driver;
+
+struct image_service {
+    char *root;      /* data-root/image/DRIVER */
+    char *tmp_dir;   /* data-root/tmp: upload spool files */
+    const char *driver_name;
+    struct layerstore *layers;
+    struct imagestore *images;
+    struct refstore *refs;
+};
+
+/* Image events to emit, in order. */
+struct image_event {
+    char action[16];              /* import, tag, untag, delete, prune */
+    char id[DIGEST_STRING_MAX];   /* actor ID ("" for prune) */
+    char *name;                   /* the "name" attribute (or "reclaimed" for prune) */
+};
+struct image_events {
+    struct image_event *v;
+    size_t n;
+};
+void image_events_fini(struct image_events *ev);
+
+/* What POST /images/create?fromSrc= asks for. All may be NULL. */
+struct image_import_opts {
+    const struct reference *ref;   /* repo[:tag] to tag the image with */
+    const char *message;           /* comment in config and history */
+    const char *const *changes;    /* Dockerfile instructions applied to the config */
+    size_t nchanges;
+    const char *platform_os, *platform_arch;
+};
+
+/* Opens the stores of the active storage driver (drv) under data_root/image/NAME,
+ * removes what a crash left behind and the layers no image uses. Other drivers' image
+ * directories are kept untouched, with a warning. Blocks: start-up only. */
+struct image_service *image_service_open(const char *data_root, struct driver *drv,
+                                         dctl_error_t *err);
+void image_service_free(struct image_service *svc);
+
+/* dockerd's GetImage: a name[:tag] or name@digest in the reference store, a full or
+ * short image ID. DCTL_ERR_INVALID for an unparsable reference ("invalid reference
+ * format..."), DCTL_ERR_NOT_FOUND "No such image: X" (X with ":latest" implied). */
+struct image *image_service_lookup(struct image_service *svc, const char *name,
+                                   dctl_error_t *err);
+/* Familiar strings of the references to id: tags (name:tag) into *tags and digests
+ * (name@digest) into *digests, as JSON arrays (new references). */
+void image_service_repo_lists(struct image_service *svc, const char *id,
+                              struct json_object **tags, struct json_object **digests);
+
+/* Checks that changes are Dockerfile instructions a commit/import may apply; the same
+ * errors image_service_import gives, without doing anything. */
+int image_changes_validate(const char *const *changes, size_t n, dctl_error_t *err);
+
+/* Imports the rootfs tar read from fd as a one-layer image (config as dockerd's
+ * ImportImage writes it), tags it with opts->ref; id gets the image ID. On error
+ * nothing is stored. Blocks. */
+int image_service_import(struct image_service *svc, int fd, const struct image_import_opts *opts,
+                         char id[DIGEST_STRING_MAX], struct image_events *ev, dctl_error_t *err);
+/* Points ref at image id (force: a tag moves), records the last tag time. Blocks. */
+int image_service_tag(struct image_service *svc, const char *id, const struct reference *ref,
+                      struct image_events *ev, dctl_error_t *err);
+/* DELETE /images/{name}: records ({"Untagged": ...}, {"Deleted": ...}) appended to the
+ * JSON array out. Blocks. */
+int image_service_delete(struct image_service *svc, const char *name, bool force, bool prune,
+                         struct json_object *out, struct image_events *ev, dctl_error_t *err);
+/* POST /images/prune: dangling_only (else every image), until_ns (LLONG_MAX: none) and
+ * a label test done by the caller's predicate. Records go to out, *reclaimed gets the
+ * bytes of the layers removed. Blocks. */
+int image_service_prune(struct image_service *svc, bool dangling_only, long long until_ns,
+                        bool (*keep)(const struct image *img, void *arg), void *arg,
+                        struct json_object *out, int64_t *reclaimed, struct image_events *ev,
+                        dctl_error_t *err);
+
+/* The image config's "config" labels as a new JSON object (empty when none). */
+struct json_object *image_config_labels(const struct image *img);
+
+#endif

@@ -1,0 +1,729 @@
+/* daemon/layerstore.c - the layer store (see layerstore.h): Docker's layerdb layout,
+ * streamed registration (decompress + hash + driver apply_diff in two threads), the
+ * rename commit, reference counts and crash clean-up. */
+#include <config.h>
+
+#include <archive.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "daemon/layerstore.h"
+#include "lib/file.h"
+#include "lib/log.h"
+#include "lib/tree.h"
+#include "lib/util.h"
+#include "lib/xmalloc.h"
+
+#define LAYERSTORE_BLOCK (64 * 1024)
+
+struct layer {
+    struct layer_info info;
+    struct layer *parent;
+};
+
+struct layerstore {
+    pthread_mutex_t mu;       /* the index: v, n, refs */
+    pthread_mutex_t write_mu; /* commits and removals on disk */
+    char *root;
+    int rootfd, shafd, tmpfd;
+    const struct dctl_storage_ops *ops;
+    void *priv;
+    struct layer **v;
+    size_t n;
+};
+
+/* ---- small helpers ------------------------------------------------------------ */
+
+static struct layer *
+layerstore_find_locked(struct layerstore *ls, const char *chain_id)
+{
+    size_t i;
+
+    for (i = 0; i < ls->n; i++)
+        if (strcmp(ls->v[i]->info.chain_id, chain_id) == 0)
+            return ls->v[i];
+    return NULL;
+}
+
+static bool
+layerstore_cache_in_use_locked(struct layerstore *ls, const char *cache_id)
+{
+    size_t i;
+
+    for (i = 0; i < ls->n; i++)
+        if (strcmp(ls->v[i]->info.cache_id, cache_id) == 0)
+            return true;
+    return false;
+}
+
+static void
+layerstore_unlink_locked(struct layerstore *ls, struct layer *l)
+{
+    size_t i;
+
+    for (i = 0; i < ls->n; i++) {
+        if (ls->v[i] == l) {
+            memmove(&ls->v[i], &ls->v[i + 1], (ls->n - i - 1) * sizeof *ls->v);
+            ls->n--;
+            return;
+        }
+    }
+}
+
+static bool
+layerstore_is_hex(const char *s, size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < len; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+            return false;
+    return s[len] == '\0';
+}
+
+/* A small metadata file's content without its trailing newline, or NULL. */
+static char *
+layerstore_read_meta(int dirfd, const char *name, dctl_error_t *err)
+{
+    char *text = file_read_all(dirfd, name, NULL, err);
+
+    if (text)
+        text[strcspn(text, "\r\n")] = '\0';
+    return text;
+}
+
+static int
+layerstore_write_meta(int dirfd, const char *name, const char *value, dctl_error_t *err)
+{
+    return file_write_atomic(dirfd, name, value, strlen(value), 0600, err);
+}
+
+static void
+layerstore_cache_id_new(char out[LAYERSTORE_CACHE_ID_LEN + 1])
+{
+    unsigned char rnd[LAYERSTORE_CACHE_ID_LEN / 2];
+    size_t i;
+
+    if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
+        abort();
+    for (i = 0; i < sizeof rnd; i++)
+        snprintf(out + 2 * i, 3, "%02x", rnd[i]);
+}
+
+/* Removes the driver layer cache_id, if it is there, and the directory tmp/name. */
+static void
+layerstore_discard(struct layerstore *ls, const char *cache_id, const char *name)
+{
+    dctl_error_t err = NULL;
+
+    if (cache_id && *cache_id && ls->ops->exists(ls->priv, cache_id) &&
+        ls->ops->remove(ls->priv, cache_id, &err) < 0) {
+        cleanup_free char *text = dctl_error_text(err);
+
+        log_warn("layerstore: remove driver layer %.12s: %s", cache_id, text);
+        dctl_error_clear(&err);
+    }
+    if (name && tree_remove_at(ls->tmpfd, name, &err) < 0) {
+        cleanup_free char *text = dctl_error_text(err);
+
+        log_warn("layerstore: remove %s/tmp/%s: %s", ls->root, name, text);
+        dctl_error_clear(&err);
+    }
+}
+
+/* ---- open ---------------------------------------------------------------------- */
+
+/* Reads sha256/<hex> into a new struct layer (parent not linked yet), or NULL. */
+static struct layer *
+layerstore_load_one(struct layerstore *ls, const char *hex, dctl_error_t *err)
+{
+    cleanup_close int dfd = openat(ls->shafd, hex, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    cleanup_free char *diff = NULL, *size = NULL, *cache = NULL, *parent = NULL;
+    dctl_error_t perr = NULL;
+    struct layer *l;
+    long long sz;
+
+    if (dfd < 0)
+        return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "open layer %s", hex), NULL;
+    if ((diff = layerstore_read_meta(dfd, "diff", err)) == NULL ||
+        (size = layerstore_read_meta(dfd, "size", err)) == NULL ||
+        (cache = layerstore_read_meta(dfd, "cache-id", err)) == NULL)
+        return NULL;
+    parent = layerstore_read_meta(dfd, "parent", &perr);
+    if (parent == NULL && perr->errnum != ENOENT) {
+        *err = perr;
+        return NULL;
+    }
+    dctl_error_clear(&perr);
+    if (digest_validate_sha256(diff, err) < 0 ||
+        (parent && digest_validate_sha256(parent, err) < 0))
+        return NULL;
+    if (util_parse_int64(size, &sz) < 0 || sz < 0)
+        return dctl_error_set(err, DCTL_ERR_INTERNAL, 0, "bad size \"%s\"", size), NULL;
+    if (strlen(cache) != LAYERSTORE_CACHE_ID_LEN ||
+        !layerstore_is_hex(cache, LAYERSTORE_CACHE_ID_LEN))
+        return dctl_error_set(err, DCTL_ERR_INTERNAL, 0, "bad cache-id \"%s\"", cache), NULL;
+    l = xcalloc(1, sizeof *l);
+    snprintf(l->info.chain_id, sizeof l->info.chain_id, "sha256:%s", hex);
+    snprintf(l->info.diff_id, sizeof l->info.diff_id, "%s", diff);
+    snprintf(l->info.parent, sizeof l->info.parent, "%s", parent ? parent : "");
+    snprintf(l->info.cache_id, sizeof l->info.cache_id, "%s", cache);
+    l->info.size = sz;
+    return l;
+}
+
+/* Moves sha256/<hex> aside and removes it (a broken or unwanted entry). */
+static void
+layerstore_drop_entry(struct layerstore *ls, const char *hex, const char *cache_id)
+{
+    cleanup_free char *name = xasprintf("remove-%s", hex);
+
+    if (renameat(ls->shafd, hex, ls->tmpfd, name) < 0) {
+        log_warn("layerstore: move layer %.12s aside: %s", hex, strerror(errno));
+        return;
+    }
+    fsync(ls->shafd);
+    layerstore_discard(ls, cache_id, name);
+}
+
+static void
+layerstore_load(struct layerstore *ls)
+{
+    dctl_error_t err = NULL;
+    char **names = tree_list(ls->shafd, NULL, &err);
+    size_t i, k;
+    bool changed = true;
+
+    if (names == NULL) {
+        cleanup_free char *text = dctl_error_text(err);
+
+        log_warn("layerstore: list %s/sha256: %s", ls->root, text);
+        dctl_error_free(err);
+        return;
+    }
+    for (i = 0; names[i]; i++) {
+        struct layer *l;
+
+        if (strlen(names[i]) != DIGEST_SHA256_HEX_LEN ||
+            !layerstore_is_hex(names[i], DIGEST_SHA256_HEX_LEN)) {
+            log_warn("layerstore: %s/sha256/%s is not a layer; ignored", ls->root, names[i]);
+            continue;
+        }
+        l = layerstore_load_one(ls, names[i], &err);
+        if (l && !ls->ops->exists(ls->priv, l->info.cache_id)) {
+            dctl_error_set(&err, DCTL_ERR_INTERNAL, 0, "driver layer %.12s is missing",
+                           l->info.cache_id);
+            free(l);
+            l = NULL;
+        }
+        if (l == NULL) {
+            cleanup_free char *text = dctl_error_text(err);
+
+            log_warn("layerstore: layer sha256:%.12s is broken (%s); removed", names[i], text);
+            dctl_error_clear(&err);
+            layerstore_drop_entry(ls, names[i], NULL);
+            continue;
+        }
+        ls->v = xrealloc(ls->v, (ls->n + 1) * sizeof *ls->v);
+        ls->v[ls->n++] = l;
+    }
+    tree_names_free(names);
+    /* link parents; a layer whose parent is gone goes too, and then its children */
+    while (changed) {
+        changed = false;
+        for (i = 0; i < ls->n; i++) {
+            struct layer *l = ls->v[i];
+
+            if (l->info.parent[0] == '\0' || l->parent)
+                continue;
+            l->parent = layerstore_find_locked(ls, l->info.parent);
+            if (l->parent)
+                continue;
+            log_warn("layerstore: layer %.19s has no parent %.19s; removed", l->info.chain_id,
+                     l->info.parent);
+            layerstore_unlink_locked(ls, l);
+            for (k = 0; k < ls->n; k++)   /* children linked already must relink (and fail) */
+                if (ls->v[k]->parent == l)
+                    ls->v[k]->parent = NULL;
+            layerstore_drop_entry(ls, digest_hex(l->info.chain_id), l->info.cache_id);
+            free(l);
+            changed = true;
+            break;
+        }
+    }
+    for (i = 0; i < ls->n; i++)
+        if (ls->v[i]->parent)
+            ls->v[i]->parent->info.refs++;
+}
+
+/* tmp/ holds only what a crash interrupted: registrations never committed and removals
+ * never finished. Their driver layers go unless a committed layer uses them. */
+static void
+layerstore_clean_tmp(struct layerstore *ls)
+{
+    dctl_error_t err = NULL;
+    char **names = tree_list(ls->tmpfd, NULL, &err);
+    size_t i;
+
+    if (names == NULL) {
+        cleanup_free char *text = dctl_error_text(err);
+
+        log_warn("layerstore: list %s/tmp: %s", ls->root, text);
+        dctl_error_free(err);
+        return;
+    }
+    for (i = 0; names[i]; i++) {
+        cleanup_close int dfd = openat(ls->tmpfd, names[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        cleanup_free char *cache = dfd >= 0 ? layerstore_read_meta(dfd, "cache-id", &err) : NULL;
+
+        dctl_error_clear(&err);
+        if (cache && (strlen(cache) != LAYERSTORE_CACHE_ID_LEN ||
+                      !layerstore_is_hex(cache, LAYERSTORE_CACHE_ID_LEN) ||
+                      layerstore_cache_in_use_locked(ls, cache))) {
+            free(cache);
+            cache = NULL;
+        }
+        log_info("layerstore: removing %s left by an interrupted %s", names[i],
+                 util_has_prefix(names[i], "remove-") ? "removal" : "registration");
+        layerstore_discard(ls, cache, names[i]);
+    }
+    tree_names_free(names);
+}
+
+static int
+layerstore_open_dir(int parentfd, const char *name, dctl_error_t *err)
+{
+    int fd;
+
+    if (mkdirat(parentfd, name, 0700) < 0 && errno != EEXIST)
+        return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "create %s", name);
+    fd = openat(parentfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "open %s", name);
+    return fd;
+}
+
+struct layerstore *
+layerstore_open(const char *root, const struct dctl_storage_ops *ops, void *priv,
+                dctl_error_t *err)
+{
+    struct layerstore *ls = xcalloc(1, sizeof *ls);
+
+    pthread_mutex_init(&ls->mu, NULL);
+    pthread_mutex_init(&ls->write_mu, NULL);
+    ls->root = xstrdup(root);
+    ls->ops = ops;
+    ls->priv = priv;
+    ls->rootfd = ls->shafd = ls->tmpfd = -1;
+    if (file_mkdir_p(root, 0700, err) < 0)
+        goto fail;
+    ls->rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (ls->rootfd < 0) {
+        dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "open %s", root);
+        goto fail;
+    }
+    if ((ls->shafd = layerstore_open_dir(ls->rootfd, "sha256", err)) < 0 ||
+        (ls->tmpfd = layerstore_open_dir(ls->rootfd, "tmp", err)) < 0)
+        goto fail;
+    layerstore_load(ls);
+    layerstore_clean_tmp(ls);
+    log_debug("layerstore: %zu layers in %s", ls->n, root);
+    return ls;
+fail:
+    dctl_error_prefix(err, "layer store %s", root);
+    layerstore_free(ls);
+    return NULL;
+}
+
+void
+layerstore_free(struct layerstore *ls)
+{
+    size_t i;
+
+    if (ls == NULL)
+        return;
+    for (i = 0; i < ls->n; i++)
+        free(ls->v[i]);
+    free(ls->v);
+    if (ls->rootfd >= 0)
+        close(ls->rootfd);
+    if (ls->shafd >= 0)
+        close(ls->shafd);
+    if (ls->tmpfd >= 0)
+        close(ls->tmpfd);
+    pthread_mutex_destroy(&ls->mu);
+    pthread_mutex_destroy(&ls->write_mu);
+    free(ls->root);
+    free(ls);
+}
+
+/* ---- registration -------------------------------------------------------------- */
+
+/* The driver side of the pipe: apply_diff on its own thread. */
+struct layerstore_apply {
+    struct layerstore *ls;
+    const char *cache_id, *parent_cache;
+    int fd;              /* read end; closed when apply_diff returns */
+    int64_t size;
+    int status;
+    dctl_error_t err;
+};
+
+static void *
+layerstore_apply_thread(void *arg)
+{
+    struct layerstore_apply *a = arg;
+
+    a->status = a->ls->ops->apply_diff(a->ls->priv, a->cache_id, a->parent_cache, a->fd,
+                                       &a->size, &a->err);
+    if (a->status < 0 && a->err == NULL)
+        dctl_error_set(&a->err, DCTL_ERR_INTERNAL, 0, "apply_diff failed without saying why");
+    close(a->fd);   /* the feeder sees EPIPE if the driver stopped early */
+    a->fd = -1;
+    return NULL;
+}
+
+static int
+layerstore_write_all(int fd, const char *p, size_t len)
+{
+    while (len > 0) {
+        ssize_t w = write(fd, p, len);
+
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        p += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
+static void
+layerstore_archive_free(struct archive **a)
+{
+    if (*a)
+        archive_read_free(*a);
+}
+
+/* Reads fd through libarchive's decompressors, hashes the uncompressed stream into
+ * diff_id and writes it to out until the reader goes (EPIPE: the tar ended; the rest is
+ * still hashed, as Docker hashes trailing padding too). */
+static int
+layerstore_feed(int fd, int out, char diff_id[DIGEST_STRING_MAX], dctl_error_t *err)
+{
+    __attribute__((cleanup(layerstore_archive_free))) struct archive *a = archive_read_new();
+    struct archive_entry *entry;
+    struct digest_ctx ctx;
+    cleanup_free char *buf = xmalloc(LAYERSTORE_BLOCK);
+    bool reader_gone = false;
+    int r;
+
+    digest_ctx_init(&ctx, DIGEST_SHA256);
+    archive_read_support_filter_all(a);
+    archive_read_support_format_raw(a);
+    r = archive_read_open_fd(a, fd, LAYERSTORE_BLOCK);
+    if (r == ARCHIVE_OK)
+        r = archive_read_next_header(a, &entry);
+    if (r == ARCHIVE_EOF) {   /* an empty stream */
+        digest_ctx_final(&ctx, diff_id);
+        return 0;
+    }
+    if (r != ARCHIVE_OK)
+        return dctl_error_set(err, DCTL_ERR_INVALID, 0, "invalid tar stream: %s",
+                              archive_error_string(a) ? archive_error_string(a) : "unreadable");
+    for (;;) {
+        la_ssize_t n = archive_read_data(a, buf, LAYERSTORE_BLOCK);
+
+        if (n == 0)
+            break;
+        if (n < 0)
+            return dctl_error_set(err, DCTL_ERR_INVALID, 0, "invalid tar stream: %s",
+                                  archive_error_string(a) ? archive_error_string(a)
+                                                          : "read error");
+        digest_ctx_update(&ctx, buf, (size_t)n);
+        if (!reader_gone && layerstore_write_all(out, buf, (size_t)n) < 0) {
+            if (errno != EPIPE)
+                return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "write layer pipe");
+            reader_gone = true;
+        }
+    }
+    digest_ctx_final(&ctx, diff_id);
+    return 0;
+}
+
+/* Creates cache_id and applies the stream from fd to it; *size and diff_id set. */
+static int
+layerstore_apply(struct layerstore *ls, int fd, const char *cache_id, const char *parent_cache,
+                 int64_t *size, char diff_id[DIGEST_STRING_MAX], dctl_error_t *err)
+{
+    struct layerstore_apply a = { .ls = ls, .cache_id = cache_id,
+                                  .parent_cache = parent_cache, .fd = -1 };
+    dctl_error_t ferr = NULL;
+    pthread_t th;
+    int p[2], rc, frc;
+
+    if (ls->ops->create(ls->priv, cache_id, parent_cache, err) < 0)
+        return -1;
+    if (pipe2(p, O_CLOEXEC) < 0)
+        return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "pipe");
+    a.fd = p[0];
+    rc = pthread_create(&th, NULL, layerstore_apply_thread, &a);
+    if (rc != 0) {
+        close(p[0]);
+        close(p[1]);
+        return dctl_error_set(err, DCTL_ERR_INTERNAL, rc, "start layer apply thread");
+    }
+    frc = layerstore_feed(fd, p[1], diff_id, &ferr);
+    close(p[1]);   /* EOF for the driver (a truncated tar if the feed failed) */
+    pthread_join(th, NULL);
+    if (a.status < 0) {   /* the driver's error says what was wrong with the tar */
+        dctl_error_free(ferr);
+        *err = a.err;
+        return -1;
+    }
+    if (frc < 0) {
+        *err = ferr;
+        return -1;
+    }
+    *size = a.size;
+    return 0;
+}
+
+int
+layerstore_register(struct layerstore *ls, int fd, const char *parent,
+                    char chain_id[DIGEST_STRING_MAX], char diff_id[DIGEST_STRING_MAX],
+                    dctl_error_t *err)
+{
+    char cache_id[LAYERSTORE_CACHE_ID_LEN + 1], parent_cache[LAYERSTORE_CACHE_ID_LEN + 1] = "";
+    char diff[DIGEST_STRING_MAX], chain[DIGEST_STRING_MAX];
+    cleanup_free char *tmpname = NULL, *sizetext = NULL;
+    cleanup_close int dfd = -1;
+    struct layer *pl, *l;
+    int64_t size = 0;
+
+    if (parent && *parent == '\0')
+        parent = NULL;
+    if (parent) {
+        pthread_mutex_lock(&ls->mu);
+        pl = layerstore_find_locked(ls, parent);
+        if (pl)
+            snprintf(parent_cache, sizeof parent_cache, "%s", pl->info.cache_id);
+        pthread_mutex_unlock(&ls->mu);
+        if (pl == NULL)
+            return dctl_error_set(err, DCTL_ERR_NOT_FOUND, 0, "layer does not exist: %s",
+                                  parent);
+    }
+    layerstore_cache_id_new(cache_id);
+    tmpname = xasprintf("write-%s", cache_id);
+    /* the intent record first: a crash from here on is cleaned up at open */
+    if (mkdirat(ls->tmpfd, tmpname, 0700) < 0)
+        return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "create layerdb/tmp/%s", tmpname);
+    dfd = openat(ls->tmpfd, tmpname, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) {
+        dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "open layerdb/tmp/%s", tmpname);
+        goto fail;
+    }
+    if (layerstore_write_meta(dfd, "cache-id", cache_id, err) < 0)
+        goto fail;
+    if (layerstore_apply(ls, fd, cache_id, parent ? parent_cache : NULL, &size, diff, err) < 0)
+        goto fail;
+    digest_chain_id_next(parent, diff, chain);
+    sizetext = xasprintf("%lld", (long long)size);
+    if (layerstore_write_meta(dfd, "diff", diff, err) < 0 ||
+        layerstore_write_meta(dfd, "size", sizetext, err) < 0 ||
+        (parent && layerstore_write_meta(dfd, "parent", parent, err) < 0))
+        goto fail;
+
+    pthread_mutex_lock(&ls->write_mu);
+    if (parent) {   /* the parent may have gone while we applied */
+        pthread_mutex_lock(&ls->mu);
+        pl = layerstore_find_locked(ls, parent);
+        pthread_mutex_unlock(&ls->mu);
+        if (pl == NULL) {
+            pthread_mutex_unlock(&ls->write_mu);
+            dctl_error_set(err, DCTL_ERR_NOT_FOUND, 0, "layer does not exist: %s", parent);
+            goto fail;
+        }
+    }
+    if (renameat(ls->tmpfd, tmpname, ls->shafd, digest_hex(chain)) < 0) {   /* the commit */
+        int e = errno;
+
+        pthread_mutex_lock(&ls->mu);
+        l = (e == ENOTEMPTY || e == EEXIST) ? layerstore_find_locked(ls, chain) : NULL;
+        if (l)
+            l->info.refs++;
+        pthread_mutex_unlock(&ls->mu);
+        pthread_mutex_unlock(&ls->write_mu);
+        if (l == NULL) {
+            dctl_error_set(err, DCTL_ERR_INTERNAL, e, "commit layer %.19s", chain);
+            goto fail;
+        }
+        log_debug("layerstore: layer %.19s exists; new copy dropped", chain);
+        layerstore_discard(ls, cache_id, tmpname);
+    } else {
+        fsync(ls->shafd);
+        fsync(ls->tmpfd);
+        l = xcalloc(1, sizeof *l);
+        snprintf(l->info.chain_id, sizeof l->info.chain_id, "%s", chain);
+        snprintf(l->info.diff_id, sizeof l->info.diff_id, "%s", diff);
+        snprintf(l->info.parent, sizeof l->info.parent, "%s", parent ? parent : "");
+        snprintf(l->info.cache_id, sizeof l->info.cache_id, "%s", cache_id);
+        l->info.size = size;
+        l->info.refs = 1;
+        pthread_mutex_lock(&ls->mu);
+        if (parent) {
+            l->parent = layerstore_find_locked(ls, parent);
+            l->parent->info.refs++;
+        }
+        ls->v = xrealloc(ls->v, (ls->n + 1) * sizeof *ls->v);
+        ls->v[ls->n++] = l;
+        pthread_mutex_unlock(&ls->mu);
+        pthread_mutex_unlock(&ls->write_mu);
+        log_debug("layerstore: registered %.19s (diff %.19s, %lld bytes, cache %.12s)", chain,
+                  diff, (long long)size, cache_id);
+    }
+    snprintf(chain_id, DIGEST_STRING_MAX, "%s", chain);
+    if (diff_id)
+        snprintf(diff_id, DIGEST_STRING_MAX, "%s", diff);
+    return 0;
+fail:
+    layerstore_discard(ls, cache_id, tmpname);
+    return -1;
+}
+
+/* ---- references ------------------------------------------------------------------ */
+
+int
+layerstore_acquire(struct layerstore *ls, const char *chain_id, dctl_error_t *err)
+{
+    struct layer *l;
+
+    pthread_mutex_lock(&ls->mu);
+    l = layerstore_find_locked(ls, chain_id);
+    if (l)
+        l->info.refs++;
+    pthread_mutex_unlock(&ls->mu);
+    if (l == NULL)
+        return dctl_error_set(err, DCTL_ERR_NOT_FOUND, 0, "layer does not exist: %s", chain_id);
+    return 0;
+}
+
+/* write_mu held. Removes l (refs 0, already out of the index) from disk. */
+static void
+layerstore_remove_layer(struct layerstore *ls, struct layer *l)
+{
+    const char *hex = digest_hex(l->info.chain_id);
+
+    layerstore_drop_entry(ls, hex, l->info.cache_id);
+    log_debug("layerstore: removed layer %.19s", l->info.chain_id);
+}
+
+int
+layerstore_release(struct layerstore *ls, const char *chain_id, struct layer_info **removed,
+                   size_t *nremoved, dctl_error_t *err)
+{
+    struct layer *l, *parent;
+
+    pthread_mutex_lock(&ls->write_mu);
+    pthread_mutex_lock(&ls->mu);
+    l = layerstore_find_locked(ls, chain_id);
+    if (l == NULL || l->info.refs == 0) {
+        pthread_mutex_unlock(&ls->mu);
+        pthread_mutex_unlock(&ls->write_mu);
+        return dctl_error_set(err, DCTL_ERR_NOT_FOUND, 0, "layer not retained: %s", chain_id);
+    }
+    while (l && --l->info.refs == 0) {
+        layerstore_unlink_locked(ls, l);
+        pthread_mutex_unlock(&ls->mu);
+        layerstore_remove_layer(ls, l);
+        if (removed) {
+            *removed = xrealloc(*removed, (*nremoved + 1) * sizeof **removed);
+            (*removed)[(*nremoved)++] = l->info;
+        }
+        parent = l->parent;
+        free(l);
+        l = parent;
+        pthread_mutex_lock(&ls->mu);
+    }
+    pthread_mutex_unlock(&ls->mu);
+    pthread_mutex_unlock(&ls->write_mu);
+    return 0;
+}
+
+size_t
+layerstore_prune_unused(struct layerstore *ls)
+{
+    size_t pruned = 0;
+
+    for (;;) {
+        char chain[DIGEST_STRING_MAX] = "";
+        size_t i, n = 0;
+        struct layer_info *gone = NULL;
+
+        pthread_mutex_lock(&ls->mu);
+        for (i = 0; i < ls->n; i++) {
+            if (ls->v[i]->info.refs == 0) {
+                snprintf(chain, sizeof chain, "%s", ls->v[i]->info.chain_id);
+                ls->v[i]->info.refs = 1;   /* released below, as an image would */
+                break;
+            }
+        }
+        pthread_mutex_unlock(&ls->mu);
+        if (chain[0] == '\0')
+            return pruned;
+        log_info("layerstore: layer %.19s is used by no image; removing it", chain);
+        layerstore_release(ls, chain, &gone, &n, NULL);
+        free(gone);
+        pruned += n;
+    }
+}
+
+/* ---- lookups ----------------------------------------------------------------------- */
+
+bool
+layerstore_get(struct layerstore *ls, const char *chain_id, struct layer_info *out)
+{
+    struct layer *l;
+
+    pthread_mutex_lock(&ls->mu);
+    l = layerstore_find_locked(ls, chain_id);
+    if (l && out)
+        *out = l->info;
+    pthread_mutex_unlock(&ls->mu);
+    return l != NULL;
+}
+
+size_t
+layerstore_count(struct layerstore *ls)
+{
+    size_t n;
+
+    pthread_mutex_lock(&ls->mu);
+    n = ls->n;
+    pthread_mutex_unlock(&ls->mu);
+    return n;
+}
+
+struct layer_info *
+layerstore_list(struct layerstore *ls, size_t *n)
+{
+    struct layer_info *v;
+    size_t i;
+
+    pthread_mutex_lock(&ls->mu);
+    v = xcalloc(ls->n + 1, sizeof *v);
+    for (i = 0; i < ls->n; i++)
+        v[i] = ls->v[i]->info;
+    *n = ls->n;
+    pthread_mutex_unlock(&ls->mu);
+    return v;
+}

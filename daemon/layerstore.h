@@ -1,0 +1,89 @@
+/* daemon/layerstore.h - the layer store: read-only image layers, each a storage-driver
+ * layer (its cache ID) plus metadata in Docker's layout under ROOT (data-root/image/
+ * DRIVER/layerdb):
+ *
+ *   sha256/<chain-id hex>/{diff, size, cache-id, parent}   committed layers
+ *   tmp/write-<cache id>/                                  a registration in progress
+ *   tmp/remove-<chain-id hex>/                             a removal in progress
+ *
+ * Registering a layer streams its tar (any compression libarchive reads) through a
+ * decompressor that hashes the uncompressed bytes (the diff ID) into the driver's
+ * apply_diff, never holding the layer in memory. The metadata directory is filled
+ * under tmp/ and renamed into sha256/ last: the rename is the commit point. A crash
+ * before it leaves only tmp/ entries, which layerstore_open() removes with their
+ * driver layers; the same chain ID registered twice is stored once.
+ *
+ * Reference counts: each layer counts the images holding it (layerstore_acquire,
+ * layerstore_register) and its child layers. A count of zero removes the layer: its
+ * metadata goes first (renamed into tmp/), then the driver layer, then its parent's
+ * reference is dropped. Counts live in memory: after open every layer has only its
+ * children's references until the image store acquires its images' layers and calls
+ * layerstore_prune_unused().
+ *
+ * Threads: any. An internal mutex guards the index (held briefly; the loop may call
+ * the lookups); a second one serialises commits and removals (held across their
+ * filesystem work; never taken by lookups). Registration, release and open block:
+ * call them from worker jobs (or at start-up).
+ *
+ * Ownership: the struct layerstore is its opener's; the driver ops and priv are lent
+ * for its life. Errors: DCTL_ERR_INVALID for a bad or hostile layer tar,
+ * DCTL_ERR_NOT_FOUND for an unknown chain ID, DCTL_ERR_INTERNAL otherwise. */
+#ifndef DCTL_DAEMON_LAYERSTORE_H
+#define DCTL_DAEMON_LAYERSTORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <dctl/driver.h>
+
+#include "lib/digest.h"
+#include "lib/error.h"
+
+#define LAYERSTORE_CACHE_ID_LEN 64
+
+struct layerstore;
+
+/* A copy of one layer's facts. */
+struct layer_info {
+    char chain_id[DIGEST_STRING_MAX];
+    char diff_id[DIGEST_STRING_MAX];
+    char parent[DIGEST_STRING_MAX]; /* chain ID, "" for a base layer */
+    char cache_id[LAYERSTORE_CACHE_ID_LEN + 1];
+    int64_t size;                   /* bytes of file content the layer adds */
+    unsigned int refs;
+};
+
+/* Opens (creating) the store under root for the storage driver (ops, priv). Loads every
+ * committed layer, removes what a crash left in tmp/ (and the driver layers it made), and
+ * drops entries whose driver layer or parent is missing, with a warning. */
+struct layerstore *layerstore_open(const char *root, const struct dctl_storage_ops *ops,
+                                   void *priv, dctl_error_t *err);
+void layerstore_free(struct layerstore *ls);
+
+/* Applies the layer tar read from fd (until EOF; the fd stays the caller's) on top of the
+ * layer parent (a chain ID; NULL or "" for a base layer) and commits it. chain_id gets the
+ * new layer's chain ID, diff_id (may be NULL) its diff ID; the caller holds one reference
+ * on it. When the chain ID exists already the new copy is dropped and the existing layer
+ * gains the reference. On error nothing is left: no metadata, no driver layer. */
+int layerstore_register(struct layerstore *ls, int fd, const char *parent,
+                        char chain_id[DIGEST_STRING_MAX], char diff_id[DIGEST_STRING_MAX],
+                        dctl_error_t *err);
+/* Takes a reference on chain_id (DCTL_ERR_NOT_FOUND if it is not there). */
+int layerstore_acquire(struct layerstore *ls, const char *chain_id, dctl_error_t *err);
+/* Drops a reference; at zero the layer is removed, then its parent's reference dropped.
+ * Each removed layer's info is appended to *removed (may be NULL; malloc'd, the
+ * caller's) and counted in *nremoved. Blocks. */
+int layerstore_release(struct layerstore *ls, const char *chain_id, struct layer_info **removed,
+                       size_t *nremoved, dctl_error_t *err);
+/* Removes every layer nobody references (after the images are loaded). Returns how many. */
+size_t layerstore_prune_unused(struct layerstore *ls);
+
+/* Copies chain_id's facts into *out; false when it is not there. */
+bool layerstore_get(struct layerstore *ls, const char *chain_id, struct layer_info *out);
+/* Number of committed layers. */
+size_t layerstore_count(struct layerstore *ls);
+/* Every committed layer's facts (malloc'd, the caller's); *n gets the count. */
+struct layer_info *layerstore_list(struct layerstore *ls, size_t *n);
+
+#endif
