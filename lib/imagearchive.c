@@ -29,7 +29,7 @@
 #include "util.h"
 #include "xmalloc.h"
 
-/* libarchive's private error numbers (archive_private.h) */
+/* libarchive's error numbers for format errors (archive_private.h) */
 #define IA_ERRNO_FILE_FORMAT EILSEQ
 #define IA_ERRNO_MISC (-1)
 
@@ -253,6 +253,8 @@ ia_archive_error(struct archive *a, dctl_error_t *err)
 
     if (ia_is_eof_error(a))
         return ia_invalid(err, "unexpected EOF (%s)", s);
+    if (s && strstr(s, "Unrecognized archive format"))
+        return ia_invalid(err, "not a tar stream (%s)", s);
     if (archive_errno(a) != 0 && archive_errno(a) != IA_ERRNO_FILE_FORMAT &&
         archive_errno(a) != IA_ERRNO_MISC && archive_errno(a) != EINVAL)
         return dctl_error_set(err, DCTL_ERR_INTERNAL, archive_errno(a), "read archive: %s",
@@ -416,8 +418,7 @@ ia_extract(int fd, const char *dir, uint64_t max, dctl_error_t *err)
         if (r == ARCHIVE_EOF)
             break;
         if (r < ARCHIVE_WARN) {
-            if (entries == 0 && !ia_is_eof_error(a) &&
-                archive_errno(a) == IA_ERRNO_FILE_FORMAT) {
+            if (entries == 0 && !ia_is_eof_error(a)) {
                 ia_invalid(err, "not a tar stream (%s)", archive_error_string(a));
                 goto out;
             }
