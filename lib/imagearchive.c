@@ -592,7 +592,8 @@ imagearchive_detect_compression(int fd, enum imagearchive_compression *out, dctl
     if (n >= 6 && memcmp(b, "\xfd" "7zXZ\x00", 6) == 0)
         return (*out = IMAGEARCHIVE_COMPRESSION_XZ), 0;
     for (i = 0; i < ARRAY_SIZE(unsupported); i++)
-        if ((size_t)n >= unsupported[i].len && memcmp(b, unsupported[i].magic, unsupported[i].len) == 0)
+        if ((size_t)n >= unsupported[i].len &&
+            memcmp(b, unsupported[i].magic, unsupported[i].len) == 0)
             return dctl_error_set(err, DCTL_ERR_INVALID, 0, "unsupported compression (%s)",
                                   unsupported[i].name);
     /* An empty layer, an all-zero end block, or a tar header whose checksum is right. */

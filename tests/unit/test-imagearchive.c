@@ -25,6 +25,11 @@
 #include "lib/util.h"
 #include "lib/xmalloc.h"
 
+#define MT_MANIFEST "application/vnd.oci.image.manifest.v1+json"
+#define MT_INDEX "application/vnd.oci.image.index.v1+json"
+/* the legacy v1 layer ID of the old layout's one layer */
+#define V1ID "1d0ab2b6b9e9b5b8f5b1b7c1b0a0f0e0d0c0b0a090807060504030201000aabb"
+
 /* ---- fixtures ------------------------------------------------------------------ */
 
 struct fent {
@@ -247,7 +252,7 @@ fx_blob(struct fx *fx, const struct blob *b)
 static char *
 manifest_json(const struct blob *config, const struct blob *layers, size_t n)
 {
-    char *s = xasprintf("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+    char *s = xasprintf("{\"schemaVersion\":2,\"mediaType\":\"" MT_MANIFEST "\","
                         "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\","
                         "\"digest\":\"%s\",\"size\":%zu},\"layers\":[",
                         config->digest, config->len);
@@ -304,7 +309,7 @@ img1_fini(struct img1 *m)
 static void
 fx_old_layout(struct fx *fx, const struct img1 *m, const char *layer_path)
 {
-    const char *v1 = "1d0ab2b6b9e9b5b8f5b1b7c1b0a0f0e0d0c0b0a090807060504030201000aabb";
+    const char *v1 = V1ID;
     char *name, *manifest, *repos;
 
     name = xasprintf("%s/", v1);
@@ -322,9 +327,10 @@ fx_old_layout(struct fx *fx, const struct img1 *m, const char *layer_path)
     free(name);
     name = xasprintf("%s.json", digest_hex(m->config.digest));
     fx_file(fx, name, m->config.data, m->config.len);
-    manifest = xasprintf("[{\"Config\":\"%s\",\"RepoTags\":[\"busybox:latest\",\"example.com/x/y:1\"],"
+    manifest = xasprintf("[{\"Config\":\"%s\","
+                         "\"RepoTags\":[\"busybox:latest\",\"example.com/x/y:1\"],"
                          "\"Layers\":[\"%s\"]}]",
-                         name, layer_path ? layer_path : "1d0ab2b6b9e9b5b8f5b1b7c1b0a0f0e0d0c0b0a090807060504030201000aabb/layer.tar");
+                         name, layer_path ? layer_path : V1ID "/layer.tar");
     fx_str(fx, "manifest.json", manifest);
     repos = xasprintf("{\"busybox\":{\"latest\":\"%s\"}}", v1);
     fx_str(fx, "repositories", repos);
@@ -344,8 +350,8 @@ fx_docker25(struct fx *fx, const struct img1 *m)
     fx_blob(fx, &m->layer);
     fx_blob(fx, &m->config);
     fx_blob(fx, &m->manifest);
-    index = xasprintf("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
-                      "\"manifests\":[{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+    index = xasprintf("{\"schemaVersion\":2,\"mediaType\":\"" MT_INDEX "\","
+                      "\"manifests\":[{\"mediaType\":\"" MT_MANIFEST "\","
                       "\"digest\":\"%s\",\"size\":%zu,\"annotations\":{"
                       "\"io.containerd.image.name\":\"docker.io/library/busybox:latest\","
                       "\"org.opencontainers.image.ref.name\":\"latest\"}}]}",
@@ -380,8 +386,9 @@ fx_oci(struct fx *fx, const struct img1 *m, const char *ref_name)
     fx_blob(fx, &m->config);
     fx_blob(fx, &m->manifest);
     index = xasprintf("{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":"
-                      "\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"%s\","
-                      "\"size\":%zu,\"annotations\":{\"org.opencontainers.image.ref.name\":\"%s\"}}]}",
+                      "\"" MT_MANIFEST "\",\"digest\":\"%s\","
+                      "\"size\":%zu,"
+                      "\"annotations\":{\"org.opencontainers.image.ref.name\":\"%s\"}}]}",
                       m->manifest.digest, m->manifest.len, ref_name);
     fx_str(fx, "index.json", index);
     fx_str(fx, "oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}");
@@ -580,13 +587,14 @@ multi_fd(struct img1 *amd, struct img1 *arm)
 
     img1_init(amd, true, "amd64");
     img1_init(arm, false, "arm64");
-    idx = xasprintf("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
+    idx = xasprintf("{\"schemaVersion\":2,\"mediaType\":\"" MT_INDEX "\","
                     "\"manifests\":["
-                    "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"%s\",\"size\":%zu,"
-                    "\"platform\":{\"architecture\":\"arm64\",\"os\":\"linux\",\"variant\":\"v8\"}},"
-                    "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"%s\",\"size\":%zu,"
+                    "{\"mediaType\":\"" MT_MANIFEST "\",\"digest\":\"%s\",\"size\":%zu,"
+                    "\"platform\":{\"architecture\":\"arm64\",\"os\":\"linux\","
+                    "\"variant\":\"v8\"}},"
+                    "{\"mediaType\":\"" MT_MANIFEST "\",\"digest\":\"%s\",\"size\":%zu,"
                     "\"platform\":{\"architecture\":\"amd64\",\"os\":\"linux\"}},"
-                    "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"%s\",\"size\":%zu,"
+                    "{\"mediaType\":\"" MT_MANIFEST "\",\"digest\":\"%s\",\"size\":%zu,"
                     "\"platform\":{\"architecture\":\"unknown\",\"os\":\"unknown\"}}]}",
                     arm->manifest.digest, arm->manifest.len, amd->manifest.digest,
                     amd->manifest.len,
@@ -594,8 +602,9 @@ multi_fd(struct img1 *amd, struct img1 *arm)
                     (size_t)3);
     blob_json(&nested, idx);
     top = xasprintf("{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":"
-                    "\"application/vnd.oci.image.index.v1+json\",\"digest\":\"%s\",\"size\":%zu,"
-                    "\"annotations\":{\"io.containerd.image.name\":\"docker.io/library/multi:1\"}}]}",
+                    "\"" MT_INDEX "\",\"digest\":\"%s\",\"size\":%zu,"
+                    "\"annotations\":"
+                    "{\"io.containerd.image.name\":\"docker.io/library/multi:1\"}}]}",
                     nested.digest, nested.len);
     fx_blob(&fx, &amd->layer);
     fx_blob(&fx, &amd->config);
@@ -767,7 +776,8 @@ bad_fd(enum bad b, struct img1 *m)
         fx_old_layout(&fx, m, "../x");
         break;
     case BAD_CONFIG_ABSOLUTE:
-        fx_str(&fx, "manifest.json", "[{\"Config\":\"/etc/passwd\",\"RepoTags\":null,\"Layers\":[]}]");
+        fx_str(&fx, "manifest.json",
+               "[{\"Config\":\"/etc/passwd\",\"RepoTags\":null,\"Layers\":[]}]");
         break;
     case BAD_ENTRY_DOTDOT:
         fx_str(&fx, "ok", "x");
@@ -832,7 +842,7 @@ bad_fd(enum bad b, struct img1 *m)
         fx_old_layout(&fx, m, NULL);
         fx_drop(&fx, "manifest.json");
         s = xasprintf("[{\"Config\":\"%s.json\",\"RepoTags\":[\"Busybox:latest\"],\"Layers\":"
-                      "[\"1d0ab2b6b9e9b5b8f5b1b7c1b0a0f0e0d0c0b0a090807060504030201000aabb/layer.tar\"]}]",
+                      "[\"" V1ID "/layer.tar\"]}]",
                       digest_hex(m->config.digest));
         fx_str(&fx, "manifest.json", s);
         free(s);
@@ -1111,7 +1121,7 @@ START_TEST(test_write_errors)
     struct layers ls = { .corrupt = true };
     char *configs[2];
     dctl_error_t err = NULL;
-    const char *ids[1] = { "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" };
+    const char *ids[1] = { "sha256:" V1ID };
     struct imagearchive_write_image img = { .config = "{\"rootfs\":{\"diff_ids\":[]}}",
                                             .diff_ids = ids, .n_layers = 1 };
     size_t i;
