@@ -1260,6 +1260,8 @@ out:
 
 struct ia_writer {
     struct archive *a;
+    int fd;
+    bool discard; /* after a failure: nothing more reaches fd (no end-of-archive blocks) */
     char **written; /* blob digests written so far */
     size_t n_written;
 };
@@ -1578,12 +1580,34 @@ out:
     return rc;
 }
 
+static la_ssize_t
+ia_write_cb(struct archive *a, void *arg, const void *buf, size_t len)
+{
+    struct ia_writer *w = arg;
+    size_t off = 0;
+
+    if (w->discard)
+        return len;
+    while (off < len) {
+        ssize_t n = write(w->fd, (const char *)buf + off, len - off);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            archive_set_error(a, errno, "write: %s", strerror(errno));
+            return -1;
+        }
+        off += n;
+    }
+    return len;
+}
+
 int
 imagearchive_write(int fd, const struct imagearchive_write_image *images, size_t n,
                    imagearchive_layer_cb layer_cb, void *arg, const char *tmp_dir,
                    dctl_error_t *err)
 {
-    struct ia_writer w = { .a = archive_write_new() };
+    struct ia_writer w = { .a = archive_write_new(), .fd = fd };
     const char *dir = tmp_dir ? tmp_dir : getenv("TMPDIR");
     size_t i;
     int rc = -1;
@@ -1593,7 +1617,7 @@ imagearchive_write(int fd, const struct imagearchive_write_image *images, size_t
     archive_write_set_format_pax_restricted(w.a);
     archive_write_add_filter_none(w.a);
     archive_write_set_bytes_in_last_block(w.a, 1);
-    if (archive_write_open_fd(w.a, fd) != ARCHIVE_OK) {
+    if (archive_write_open2(w.a, &w, NULL, ia_write_cb, NULL, NULL) != ARCHIVE_OK) {
         ia_write_error(&w, err);
         goto out;
     }
@@ -1605,8 +1629,7 @@ imagearchive_write(int fd, const struct imagearchive_write_image *images, size_t
     }
     rc = 0;
 out:
-    if (rc < 0)
-        archive_write_fail(w.a); /* no end-of-archive blocks after a failure */
+    w.discard = rc < 0;
     archive_write_free(w.a);
     for (i = 0; i < w.n_written; i++)
         free(w.written[i]);

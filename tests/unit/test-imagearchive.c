@@ -1007,6 +1007,17 @@ write_two(struct layers *ls, char *configs[2], dctl_error_t *err)
     reference_free(t1);
     reference_free(t2);
     if (rc < 0) {
+        /* a failed write never ends with end-of-archive blocks: the reader sees it cut */
+        off_t end = lseek(fd, 0, SEEK_END);
+        char tail[1024];
+        size_t i, nonzero = 0;
+
+        if (end >= (off_t)sizeof tail) {
+            ck_assert_int_eq(pread(fd, tail, sizeof tail, end - sizeof tail), sizeof tail);
+            for (i = 0; i < sizeof tail; i++)
+                nonzero += tail[i] != 0;
+            ck_assert_uint_gt(nonzero, 0);
+        }
         close(fd);
         return -1;
     }
