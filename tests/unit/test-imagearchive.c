@@ -539,6 +539,39 @@ START_TEST(test_docker25)
 END_TEST
 
 /* Pure OCI layout with a gzip layer; a full reference name or a bare tag. */
+/* A manifest.json path through a symlink that stays inside resolves to the real file. */
+START_TEST(test_symlinked_layer_path)
+{
+    struct img1 m;
+    struct fx fx = { .n = 0 };
+    dctl_error_t err = NULL;
+    struct imagearchive *a;
+    char *manifest, *want;
+    int fd;
+
+    img1_init(&m, false, NULL);
+    fx_docker25(&fx, &m);
+    fx_drop(&fx, "manifest.json");
+    manifest = xasprintf("[{\"Config\":\"blobs/sha256/%s\",\"RepoTags\":null,"
+                         "\"Layers\":[\"legacy/layer.tar\"]}]",
+                         digest_hex(m.config.digest));
+    fx_str(&fx, "manifest.json", manifest);
+    fd = fx_write(&fx, PLAIN, NULL);
+    a = read_fd(fd, NULL, &err);
+    ck_assert_msg(a, "%s", err ? err->msg : "");
+    want = xasprintf("%s/blobs/sha256/%s", a->dir, digest_hex(m.layer.digest));
+    ck_assert_str_eq(a->images[0].layers[0].path, want);
+    ck_assert_uint_eq(a->images[0].n_tags, 0);
+    check_layer(&a->images[0].layers[0]);
+    imagearchive_free(a);
+    free(want);
+    free(manifest);
+    close(fd);
+    fx_free(&fx);
+    img1_fini(&m);
+}
+END_TEST
+
 START_TEST(test_oci_layout)
 {
     struct img1 m;
@@ -669,6 +702,7 @@ END_TEST
 
 enum bad {
     BAD_TRUNCATED,
+    BAD_TRUNCATED_GZIP,
     BAD_DIGEST_OCI,
     BAD_DIGEST_MANIFEST,
     BAD_SIZE_OCI,
@@ -699,6 +733,7 @@ static const struct {
     const char *want; /* in the message */
 } bads[] = {
     { BAD_TRUNCATED, "unexpected EOF" },
+    { BAD_TRUNCATED_GZIP, "unexpected EOF" },
     { BAD_DIGEST_OCI, "digest mismatch for blobs/sha256/" },
     { BAD_DIGEST_MANIFEST, "digest mismatch for blobs/sha256/" },
     { BAD_SIZE_OCI, "size mismatch for blobs/sha256/" },
@@ -740,6 +775,12 @@ bad_fd(enum bad b, struct img1 *m)
         fx_docker25(&fx, m);
         fd = fx_write(&fx, PLAIN, &len);
         ck_assert_int_eq(ftruncate(fd, 1536 + 100), 0); /* inside the first blob */
+        fx_free(&fx);
+        return fd;
+    case BAD_TRUNCATED_GZIP:
+        fx_docker25(&fx, m);
+        fd = fx_write(&fx, GZIP, &len);
+        ck_assert_int_eq(ftruncate(fd, len / 2), 0);
         fx_free(&fx);
         return fd;
     case BAD_DIGEST_OCI:
@@ -1170,6 +1211,7 @@ imagearchive_suite(void)
     tcase_add_test(tc, test_old_layout);
     tcase_add_loop_test(tc, test_docker25, 0, 2);
     tcase_add_loop_test(tc, test_oci_layout, 0, 2);
+    tcase_add_test(tc, test_symlinked_layer_path);
     tcase_add_loop_test(tc, test_multi_platform, 0, 2);
     tcase_add_test(tc, test_multi_platform_missing);
     tcase_add_loop_test(tc, test_bad, 0, ARRAY_SIZE(bads));
