@@ -50,7 +50,6 @@ for _ in $(seq 100); do
 done
 sleep "$IDLE"
 [ -z "${SMAPS_OUT:-}" ] || cp "/proc/$PID/smaps" "$SMAPS_OUT"
-# the pid answering may be a re-exec of the same process: same pid
 grep -E '^(VmRSS|RssAnon|RssFile|RssShmem|VmSize|Threads):' "/proc/$PID/status"
 echo
 echo "top $TOP mappings by Rss (kB, summed per file; anon = unnamed):"
