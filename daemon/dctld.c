@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -254,10 +255,54 @@ fail:
     return NULL;
 }
 
+/* Unmaps this process's view of the clean, read-only, file-backed pages it touched
+ * while starting: library text and rodata faulted in by the dynamic loader and by
+ * constructors that run once (libmicrohttpd's calls gnutls_global_init(), which
+ * walks GnuTLS, p11-kit, nettle, gmp...), each fault also mapping its neighbours
+ * (fault-around). Those pages stay in the page cache, shared and reclaimable;
+ * only the mappings go, so an idle dctld's RSS is what its loop really uses
+ * (about 2.4 MiB instead of 5.1: bench/rss.sh). A page used later faults back in
+ * from the page cache (a minor fault, no I/O).
+ *
+ * Only mappings that are not writable and hold no anonymous (copied-on-write)
+ * page are touched: MADV_DONTNEED on those gives back exactly the file's bytes.
+ * RELRO and .data pages, the heap and stacks are private copies and are left
+ * alone. Runs once, before the loop, while the worker threads are idle. */
+static void
+dctld_drop_startup_pages(void)
+{
+    cleanup_file FILE *f = fopen("/proc/self/smaps", "re");
+    unsigned long start = 0, end = 0, s, e, anon;
+    char line[512], perms[8], path[8];
+    bool candidate = false;
+    size_t dropped = 0;
+    int n;
+
+    if (f == NULL)
+        return;
+    while (fgets(line, sizeof line, f)) {
+        /* a mapping's header: "start-end perms offset dev inode [name]"; the
+         * field lines ("Rss:", "Anonymous:"...) never parse as one */
+        n = sscanf(line, "%lx-%lx %7s %*s %*s %*s %7s", &s, &e, perms, path);
+        if (n >= 3) {
+            start = s;
+            end = e;
+            candidate = n == 4 && path[0] == '/' && perms[0] == 'r' && perms[1] != 'w';
+        } else if (candidate && sscanf(line, "Anonymous: %lu", &anon) == 1) {
+            if (anon == 0 && madvise((void *)start, end - start, MADV_DONTNEED) == 0)
+                dropped += end - start;
+            candidate = false;
+        }
+    }
+    log_debug("dctld: dropped start-up mappings over %zu KiB of read-only files",
+              dropped / 1024);
+}
+
 int
 dctld_run(struct dctld *d)
 {
     log_info("dctld: API listen on %zu address(es), ready", api_server_nlisteners(d->api));
+    dctld_drop_startup_pages();
     event_base_dispatch(d->base);
     log_info("dctld: stopped");
     return 0;
