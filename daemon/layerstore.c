@@ -3,7 +3,6 @@
  * rename commit, reference counts and crash clean-up. */
 #include <config.h>
 
-#include <archive.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -15,6 +14,7 @@
 #include <unistd.h>
 
 #include "daemon/layerstore.h"
+#include "lib/archivelib.h"
 #include "lib/file.h"
 #include "lib/log.h"
 #include "lib/tree.h"
@@ -420,13 +420,17 @@ layerstore_archive_free(struct archive **a)
 static int
 layerstore_feed(int fd, int out, char diff_id[DIGEST_STRING_MAX], dctl_error_t *err)
 {
-    __attribute__((cleanup(layerstore_archive_free))) struct archive *a = archive_read_new();
+    __attribute__((cleanup(layerstore_archive_free))) struct archive *a = NULL;
     struct archive_entry *entry;
     struct digest_ctx ctx;
-    cleanup_free char *buf = xmalloc(LAYERSTORE_BLOCK);
+    cleanup_free char *buf = NULL;
     bool reader_gone = false;
     int r;
 
+    if (archivelib_load(err) < 0)
+        return -1;
+    a = archive_read_new();
+    buf = xmalloc(LAYERSTORE_BLOCK);
     digest_ctx_init(&ctx, DIGEST_SHA256);
     archive_read_support_filter_all(a);
     archive_read_support_format_raw(a);

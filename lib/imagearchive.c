@@ -9,8 +9,6 @@
  * once more before anything is opened. */
 #include <config.h>
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +20,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "archivelib.h"
 #include "file.h"
 #include "imagearchive.h"
 #include "json.h"
@@ -636,6 +635,8 @@ imagearchive_layer_diff_id(const char *path, char out[DIGEST_STRING_MAX], uint64
     if (comp == IMAGEARCHIVE_COMPRESSION_NONE)
         return digest_fd(fd, out, size, err);
 
+    if (archivelib_load(err) < 0)
+        return -1;
     digest_ctx_init(&ctx, DIGEST_SHA256);
     a = archive_read_new();
     archive_read_support_filter_all(a);
@@ -1210,6 +1211,10 @@ imagearchive_read(int fd, const struct imagearchive_read_options *opts, dctl_err
     size_t i;
     int rc = -1;
 
+    if (archivelib_load(err) < 0) {
+        free(a);
+        return NULL;
+    }
     tmpl = xasprintf("%s/dctl-archive-XXXXXX", parent && *parent ? parent : "/tmp");
     if (!mkdtemp(tmpl)) {
         dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "create temporary directory %s", tmpl);
@@ -1607,11 +1612,14 @@ imagearchive_write(int fd, const struct imagearchive_write_image *images, size_t
                    imagearchive_layer_cb layer_cb, void *arg, const char *tmp_dir,
                    dctl_error_t *err)
 {
-    struct ia_writer w = { .a = archive_write_new(), .fd = fd };
+    struct ia_writer w = { .fd = fd };
     const char *dir = tmp_dir ? tmp_dir : getenv("TMPDIR");
     size_t i;
     int rc = -1;
 
+    if (archivelib_load(err) < 0)
+        return -1;
+    w.a = archive_write_new();
     if (!dir || !*dir)
         dir = "/tmp";
     archive_write_set_format_pax_restricted(w.a);

@@ -11,15 +11,11 @@
  * kept, as Docker does). */
 #include <config.h>
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <ctype.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/openat2.h>
-#include <pthread.h>
 #include <search.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,166 +25,12 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "archivelib.h"
 #include "inodes.h"
 #include "tar.h"
 #include "tree.h"
 #include "util.h"
 #include "xmalloc.h"
-
-/* libarchive is dlopen()ed on first use, not linked: the storage drivers, which
- * dctld loads at start, contain this file, and Debian's libarchive drags in
- * libxml2, ICU, libstdc++ and five compression libraries (about 3 MiB of
- * resident pages in an idle dctld that may never touch a layer). Calls below go
- * through tar_lib, which tar_lib_load() fills once; every public entry point
- * calls it first. The names are the headers' own, so the prototypes are theirs. */
-#define TAR_LIBARCHIVE "libarchive.so.13"   /* the soname of every libarchive 3.x */
-#define TAR_LIB_SYMBOLS(X) \
-    X(archive_entry_atime) \
-    X(archive_entry_atime_is_set) \
-    X(archive_entry_atime_nsec) \
-    X(archive_entry_copy_stat) \
-    X(archive_entry_filetype) \
-    X(archive_entry_free) \
-    X(archive_entry_gid) \
-    X(archive_entry_hardlink) \
-    X(archive_entry_mode) \
-    X(archive_entry_mtime) \
-    X(archive_entry_mtime_nsec) \
-    X(archive_entry_new) \
-    X(archive_entry_pathname) \
-    X(archive_entry_rdev) \
-    X(archive_entry_set_dev) \
-    X(archive_entry_set_filetype) \
-    X(archive_entry_set_gid) \
-    X(archive_entry_set_hardlink) \
-    X(archive_entry_set_ino) \
-    X(archive_entry_set_mtime) \
-    X(archive_entry_set_nlink) \
-    X(archive_entry_set_pathname) \
-    X(archive_entry_set_perm) \
-    X(archive_entry_set_size) \
-    X(archive_entry_set_symlink) \
-    X(archive_entry_set_uid) \
-    X(archive_entry_size) \
-    X(archive_entry_symlink) \
-    X(archive_entry_uid) \
-    X(archive_entry_unset_atime) \
-    X(archive_entry_unset_birthtime) \
-    X(archive_entry_unset_ctime) \
-    X(archive_entry_xattr_add_entry) \
-    X(archive_entry_xattr_next) \
-    X(archive_entry_xattr_reset) \
-    X(archive_errno) \
-    X(archive_error_string) \
-    X(archive_read_data_block) \
-    X(archive_read_free) \
-    X(archive_read_new) \
-    X(archive_read_next_header) \
-    X(archive_read_open_fd) \
-    X(archive_read_support_filter_all) \
-    X(archive_read_support_format_empty) \
-    X(archive_read_support_format_tar) \
-    X(archive_write_add_filter_none) \
-    X(archive_write_close) \
-    X(archive_write_data) \
-    X(archive_write_free) \
-    X(archive_write_header) \
-    X(archive_write_new) \
-    X(archive_write_open_fd) \
-    X(archive_write_set_bytes_in_last_block) \
-    X(archive_write_set_format_pax_restricted)
-
-static struct {
-#define X(name) __typeof__(name) *name;
-    TAR_LIB_SYMBOLS(X)
-#undef X
-} tar_lib;
-static pthread_once_t tar_lib_once = PTHREAD_ONCE_INIT;
-static char tar_lib_error[256];
-
-static void
-tar_lib_open(void)
-{
-    void *dl = dlopen(TAR_LIBARCHIVE, RTLD_NOW | RTLD_LOCAL);
-
-    if (!dl) {
-        snprintf(tar_lib_error, sizeof tar_lib_error, "%s", dlerror());
-        return;
-    }
-#define X(name)                                                                   \
-    if (!(tar_lib.name = (__typeof__(name) *)dlsym(dl, #name))) {                 \
-        snprintf(tar_lib_error, sizeof tar_lib_error, "%s: no symbol %s",          \
-                 TAR_LIBARCHIVE, #name);                                          \
-        return;                                                                   \
-    }
-    TAR_LIB_SYMBOLS(X)
-#undef X
-}
-
-static int
-tar_lib_load(dctl_error_t *err)
-{
-    pthread_once(&tar_lib_once, tar_lib_open);
-    if (tar_lib_error[0])
-        return dctl_error_set(err, DCTL_ERR_INTERNAL, 0, "load libarchive: %s",
-                              tar_lib_error);
-    return 0;
-}
-
-#define archive_entry_atime (*tar_lib.archive_entry_atime)
-#define archive_entry_atime_is_set (*tar_lib.archive_entry_atime_is_set)
-#define archive_entry_atime_nsec (*tar_lib.archive_entry_atime_nsec)
-#define archive_entry_copy_stat (*tar_lib.archive_entry_copy_stat)
-#define archive_entry_filetype (*tar_lib.archive_entry_filetype)
-#define archive_entry_free (*tar_lib.archive_entry_free)
-#define archive_entry_gid (*tar_lib.archive_entry_gid)
-#define archive_entry_hardlink (*tar_lib.archive_entry_hardlink)
-#define archive_entry_mode (*tar_lib.archive_entry_mode)
-#define archive_entry_mtime (*tar_lib.archive_entry_mtime)
-#define archive_entry_mtime_nsec (*tar_lib.archive_entry_mtime_nsec)
-#define archive_entry_new (*tar_lib.archive_entry_new)
-#define archive_entry_pathname (*tar_lib.archive_entry_pathname)
-#define archive_entry_rdev (*tar_lib.archive_entry_rdev)
-#define archive_entry_set_dev (*tar_lib.archive_entry_set_dev)
-#define archive_entry_set_filetype (*tar_lib.archive_entry_set_filetype)
-#define archive_entry_set_gid (*tar_lib.archive_entry_set_gid)
-#define archive_entry_set_hardlink (*tar_lib.archive_entry_set_hardlink)
-#define archive_entry_set_ino (*tar_lib.archive_entry_set_ino)
-#define archive_entry_set_mtime (*tar_lib.archive_entry_set_mtime)
-#define archive_entry_set_nlink (*tar_lib.archive_entry_set_nlink)
-#define archive_entry_set_pathname (*tar_lib.archive_entry_set_pathname)
-#define archive_entry_set_perm (*tar_lib.archive_entry_set_perm)
-#define archive_entry_set_size (*tar_lib.archive_entry_set_size)
-#define archive_entry_set_symlink (*tar_lib.archive_entry_set_symlink)
-#define archive_entry_set_uid (*tar_lib.archive_entry_set_uid)
-#define archive_entry_size (*tar_lib.archive_entry_size)
-#define archive_entry_symlink (*tar_lib.archive_entry_symlink)
-#define archive_entry_uid (*tar_lib.archive_entry_uid)
-#define archive_entry_unset_atime (*tar_lib.archive_entry_unset_atime)
-#define archive_entry_unset_birthtime (*tar_lib.archive_entry_unset_birthtime)
-#define archive_entry_unset_ctime (*tar_lib.archive_entry_unset_ctime)
-#define archive_entry_xattr_add_entry (*tar_lib.archive_entry_xattr_add_entry)
-#define archive_entry_xattr_next (*tar_lib.archive_entry_xattr_next)
-#define archive_entry_xattr_reset (*tar_lib.archive_entry_xattr_reset)
-#define archive_errno (*tar_lib.archive_errno)
-#define archive_error_string (*tar_lib.archive_error_string)
-#define archive_read_data_block (*tar_lib.archive_read_data_block)
-#define archive_read_free (*tar_lib.archive_read_free)
-#define archive_read_new (*tar_lib.archive_read_new)
-#define archive_read_next_header (*tar_lib.archive_read_next_header)
-#define archive_read_open_fd (*tar_lib.archive_read_open_fd)
-#define archive_read_support_filter_all (*tar_lib.archive_read_support_filter_all)
-#define archive_read_support_format_empty (*tar_lib.archive_read_support_format_empty)
-#define archive_read_support_format_tar (*tar_lib.archive_read_support_format_tar)
-#define archive_write_add_filter_none (*tar_lib.archive_write_add_filter_none)
-#define archive_write_close (*tar_lib.archive_write_close)
-#define archive_write_data (*tar_lib.archive_write_data)
-#define archive_write_free (*tar_lib.archive_write_free)
-#define archive_write_header (*tar_lib.archive_write_header)
-#define archive_write_new (*tar_lib.archive_write_new)
-#define archive_write_open_fd (*tar_lib.archive_write_open_fd)
-#define archive_write_set_bytes_in_last_block (*tar_lib.archive_write_set_bytes_in_last_block)
-#define archive_write_set_format_pax_restricted (*tar_lib.archive_write_set_format_pax_restricted)
 
 #define TAR_WH_PREFIX ".wh."
 #define TAR_WH_META_PREFIX ".wh..wh."
@@ -787,7 +629,7 @@ tar_apply(int fd, const char *root, enum tar_whiteout whiteout, int64_t *size,
     size_t i;
     int r, rc = -1;
 
-    if (tar_lib_load(err) < 0)
+    if (archivelib_load(err) < 0)
         return -1;
     t.root = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (t.root < 0)
@@ -855,7 +697,7 @@ static int
 tar_writer_open(struct tar_writer *w, int fd, const char *root, enum tar_write_mode mode,
                 dctl_error_t *err)
 {
-    if (tar_lib_load(err) < 0)
+    if (archivelib_load(err) < 0)
         return -1;
     memset(w, 0, sizeof *w);
     w->mode = mode;
