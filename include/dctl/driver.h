@@ -160,12 +160,40 @@ struct dctl_network_ops {
     int (*unpublish)(void *priv, const char *nid, const char *eid, dctl_error_t *err);
 };
 
-/* exec: runs containers from a prepared root filesystem and a JSON spec. */
+/* exec: runs containers from a prepared root filesystem and a JSON spec.
+ * The spec, the shim's files, the json-file log and the attach protocol are
+ * described in docs/containers.md. */
+
+/* How a container's command ended. */
+struct dctl_exit_status {
+    int exit_code;       /* the command's code; 128+N when killed by signal N */
+    bool oom_killed;
+    int64_t started_at;  /* Unix time in ns when the command was exec'd; 0 if unknown */
+    int64_t finished_at; /* Unix time in ns when it ended */
+    const char *error;   /* why it could not run or went wrong; NULL when it ran */
+};
+
+/* Called once, on the loop thread, when a watched container's command has
+ * ended and its shim has recorded the status. st is lent for the call. */
+typedef void (*dctl_exit_cb)(void *arg, const char *id, const struct dctl_exit_status *st);
+
 struct dctl_exec_ops {
     DCTL_DRIVER_COMMON_OPS;
-    /* Creates container id from spec (JSON text); the process does not run yet. */
+    /* Prepares container id from spec (JSON text: an OCI runtime spec with a
+     * "dctl" object, docs/containers.md); nothing runs yet. Replaces an earlier
+     * create of the same id that never started. */
     int (*create)(void *priv, const char *id, const char *spec_json, dctl_error_t *err);
-    int (*start)(void *priv, const char *id, dctl_error_t *err);
+    /* Starts id's shim and command. Returns once the command has been exec'd
+     * (*pid: its pid in dctld's PID namespace) or has failed to start (err in
+     * Docker's words, e.g. `exec: "x": executable file not found in $PATH`,
+     * kind DCTL_ERR_INVALID; nothing is left running). Blocks: called from a
+     * worker thread, never the loop thread; safe beside other ops. */
+    int (*start)(void *priv, const char *id, int *pid, dctl_error_t *err);
+    /* Calls cb(arg, id, status) once on the loop thread when id's command has
+     * ended (after start or restore); at once (from the loop) if it already has. */
+    int (*watch)(void *priv, const char *id, dctl_exit_cb cb, void *arg, dctl_error_t *err);
+    /* Sends signo to the container's command (its PID 1). DCTL_ERR_CONFLICT
+     * when it is not running. */
     int (*kill)(void *priv, const char *id, int signo, dctl_error_t *err);
     int (*pause)(void *priv, const char *id, dctl_error_t *err);
     int (*resume)(void *priv, const char *id, dctl_error_t *err);
@@ -175,8 +203,19 @@ struct dctl_exec_ops {
     /* Resource usage of id as JSON (malloc'd, the caller's). */
     int (*stats)(void *priv, const char *id, char **json, dctl_error_t *err);
     int (*update)(void *priv, const char *id, const char *resources_json, dctl_error_t *err);
-    /* Re-adopts id after a daemon restart. */
-    int (*restore)(void *priv, const char *id, dctl_error_t *err);
+    /* After a daemon restart: *pid > 0 when id's command still runs (then
+     * watch it); 0 when it ended, with *st filled (st->error points into the
+     * driver's memory until the next call). DCTL_ERR_NOT_FOUND when the
+     * driver has no state for id. */
+    int (*restore)(void *priv, const char *id, int *pid, struct dctl_exit_status *st,
+                   dctl_error_t *err);
+    /* Connects to id's attach socket and sends request (one line of the attach
+     * protocol); returns the connected, non-blocking fd (the caller's). */
+    int (*attach)(void *priv, const char *id, const char *request, dctl_error_t *err);
+    /* Sets the size of id's terminal. DCTL_ERR_CONFLICT without a TTY. */
+    int (*resize)(void *priv, const char *id, unsigned int rows, unsigned int cols,
+                  dctl_error_t *err);
+    /* Forgets id: kills what still runs of it and removes its run-time state. */
     int (*remove)(void *priv, const char *id, dctl_error_t *err);
 };
 
