@@ -75,27 +75,6 @@ ia_invalid(dctl_error_t *err, const char *fmt, ...)
     return dctl_error_set(err, DCTL_ERR_INVALID, 0, "invalid archive: %s", msg);
 }
 
-/* A printable, bounded copy of a hostile name for messages. */
-static char *
-ia_quote(const char *name)
-{
-    size_t len = strlen(name), max = 200, i, o = 0;
-    char *q = xmalloc(max * 4 + 8);
-
-    for (i = 0; i < len && i < max; i++) {
-        unsigned char ch = name[i];
-
-        if (isprint(ch) && ch != '"' && ch != '\\')
-            q[o++] = ch;
-        else
-            o += sprintf(q + o, "\\x%02x", ch);
-    }
-    if (len > max)
-        o += sprintf(q + o, "...");
-    q[o] = '\0';
-    return q;
-}
-
 const char *
 imagearchive_compression_name(enum imagearchive_compression c)
 {
@@ -224,7 +203,7 @@ ia_open_parent(int top, const char *rel, const char *name, dctl_error_t *err)
         }
         close(cur);
         if (next < 0) {
-            cleanup_free char *q = ia_quote(name);
+            cleanup_free char *q = util_quote(name);
 
             if (errno == ENOTDIR || errno == ELOOP)
                 return ia_invalid(err, "entry \"%s\" passes through a symlink or a file", q);
@@ -286,7 +265,7 @@ ia_extract_file(struct archive *a, int pfd, const char *base, const char *name,
     char buf[IA_BUF_SIZE];
 
     if (unlinkat(pfd, base, 0) < 0 && errno != ENOENT) {
-        cleanup_free char *q = ia_quote(name);
+        cleanup_free char *q = util_quote(name);
 
         if (errno == EISDIR)
             return ia_invalid(err, "entry \"%s\": a file over a directory", q);
@@ -329,7 +308,7 @@ ia_extract_symlink(int pfd, const char *dir, const char *base, const char *name,
 
     joined = xasprintf("%s%s%s", dir, *dir ? "/" : "", target);
     if (*target == '\0' || *target == '/' || !(clean = ia_clean_path(joined))) {
-        cleanup_free char *q = ia_quote(name), *t = ia_quote(target);
+        cleanup_free char *q = util_quote(name), *t = util_quote(target);
 
         return ia_invalid(err, "symlink \"%s\" -> \"%s\" leads outside the archive", q, t);
     }
@@ -353,7 +332,7 @@ ia_extract_entry(struct archive *a, struct archive_entry *e, int top, uint64_t *
 
     if (!raw)
         return ia_invalid(err, "tar entry without a name");
-    q = ia_quote(raw);
+    q = util_quote(raw);
     if (*raw == '/' || ia_has_dotdot(raw) || !(name = ia_clean_path(raw)))
         return ia_invalid(err, "entry \"%s\" is outside the archive (path traversal)", q);
     if (*name == '\0')
@@ -457,7 +436,7 @@ static char *
 ia_resolve(struct ia_ctx *c, const char *where, const char *what, const char *rel,
            dctl_error_t *err)
 {
-    cleanup_free char *clean = NULL, *full = NULL, *q = ia_quote(rel);
+    cleanup_free char *clean = NULL, *full = NULL, *q = util_quote(rel);
     char *real;
     size_t dlen = strlen(c->dir);
     struct stat st;
@@ -882,7 +861,7 @@ ia_parse_docker(struct ia_ctx *c, struct imagearchive *a, const char *real,
                 if (json_object_is_type(t, json_type_string))
                     ref = reference_parse_normalized(s, &perr);
                 if (!ref || !ref->tag || ref->digest) {
-                    cleanup_free char *q = ia_quote(s ? s : "");
+                    cleanup_free char *q = util_quote(s ? s : "");
 
                     reference_free(ref);
                     ia_invalid(err, "%s: invalid tag \"%s\"", where, q);
@@ -1055,7 +1034,7 @@ ia_load_manifest(struct ia_ctx *c, struct imagearchive *a, const struct ia_desc 
         if (ia_desc_parse(json_object_array_get_idx(layers, i), where, &ld, err) < 0)
             goto fail;
         if (!ia_is_layer_type(ld.media_type)) {
-            cleanup_free char *q = ia_quote(ld.media_type);
+            cleanup_free char *q = util_quote(ld.media_type);
 
             ia_invalid(err, "%s: unsupported layer media type \"%s\"", where, q);
             goto fail;

@@ -48,27 +48,6 @@ tar_set_openat2(bool use)
 
 /* ---- entry names --------------------------------------------------------- */
 
-/* A printable, bounded copy of a (possibly hostile) entry name for messages. */
-static char *
-tar_quote(const char *name)
-{
-    size_t len = strlen(name), max = 200, i, o = 0;
-    char *q = xmalloc(max * 4 + 8);
-
-    for (i = 0; i < len && i < max; i++) {
-        unsigned char ch = name[i];
-
-        if (isprint(ch) && ch != '"' && ch != '\\')
-            q[o++] = ch;
-        else
-            o += sprintf(q + o, "\\x%02x", ch);
-    }
-    if (len > max)
-        o += sprintf(q + o, "...");
-    q[o] = '\0';
-    return q;
-}
-
 /* Cleans a tar entry name into a relative path without "." or empty components
  * ("" is the root). Refuses absolute names, `..` components, and names too long
  * for the filesystem. */
@@ -656,7 +635,7 @@ tar_apply(int fd, const char *root, enum tar_whiteout whiteout, int64_t *size,
         name = archive_entry_pathname(e);
         if (name == NULL)
             name = "";
-        quoted = tar_quote(name);
+        quoted = util_quote(name);
         path = tar_clean_name(name, err);
         if (path == NULL) {
             dctl_error_prefix(err, "layer entry \"%s\"", quoted);

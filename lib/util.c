@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "util.h"
+#include "xmalloc.h"
 
 bool
 util_has_prefix(const char *s, const char *prefix)
@@ -186,4 +187,24 @@ util_parse_timestamp(const char *s, long long now_ns, long long *out_ns)
         return 0;
     }
     return -1;
+}
+
+char *
+util_quote(const char *name)
+{
+    size_t len = strlen(name), max = 200, i, o = 0;
+    char *q = xmalloc(max * 4 + 8);
+
+    for (i = 0; i < len && i < max; i++) {
+        unsigned char ch = name[i];
+
+        if (isprint(ch) && ch != '"' && ch != '\\')
+            q[o++] = ch;
+        else
+            o += sprintf(q + o, "\\x%02x", ch);
+    }
+    if (len > max)
+        o += sprintf(q + o, "...");
+    q[o] = '\0';
+    return q;
 }

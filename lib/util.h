@@ -60,6 +60,9 @@ bool util_has_prefix(const char *s, const char *prefix);
 bool util_has_suffix(const char *s, const char *suffix);
 /* Parses a whole decimal integer; -1 on anything else. */
 int util_parse_int64(const char *s, long long *out);
+/* A printable, bounded (200 bytes, then "...") copy of a possibly hostile name
+ * for messages: unprintable bytes, '"' and backslash as \xNN. malloc'd. */
+char *util_quote(const char *name);
 /* Milliseconds / seconds since the epoch, real time. */
 long long util_now_ns(void);
 /* RFC 3339 with nanoseconds in UTC ("2006-01-02T15:04:05.999999999Z") into buf. */
