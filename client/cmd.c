@@ -12,7 +12,13 @@
 
 const struct client_cmd *const cmd_table[] = {
     &cmd_events_entry,
+    &cmd_history_entry,
+    &cmd_image_entry,
+    &cmd_images_entry,
+    &cmd_import_entry,
     &cmd_info_entry,
+    &cmd_rmi_entry,
+    &cmd_tag_entry,
     &cmd_version_entry,
     NULL,
 };
@@ -31,11 +37,19 @@ cmd_find(const char *name)
 void
 cmd_usage(const struct client_cmd *cmd, FILE *out)
 {
+    cleanup_free char *page = xstrdup(cmd->name);
+    char *p;
+
+    for (p = page; *p; p++)
+        if (*p == ' ')
+            *p = '-';
     fprintf(out, "\nUsage:  dctl %s%s%s\n\n%s\n", cmd->name, cmd->args ? " " : "",
             cmd->args ? cmd->args : "", cmd->summary);
+    if (cmd->aliases != NULL)
+        fprintf(out, "\nAliases:\n  %s\n", cmd->aliases);
     if (cmd->options != NULL)
         fprintf(out, "\nOptions:\n%s", cmd->options);
-    fprintf(out, "\nSee dctl-%s(1) for more.\n", cmd->name);
+    fprintf(out, "\nSee dctl-%s(1) for more.\n", page);
 }
 
 const char *
