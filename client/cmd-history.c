@@ -91,7 +91,7 @@ history_exec(struct client *cl, int argc, char **argv)
     int o, rc = 0;
     size_t i;
 
-    while ((o = cmd_getopt(&cmd_history_entry, argc, argv, "H::qh", opts, &rc)) != -1) {
+    while ((o = cmd_getopt_mixed(&cmd_history_entry, argc, argv, "H::qh", opts, &rc)) != -1) {
         switch (o) {
         case CMD_OPT_EXIT:
             return rc;

@@ -30,7 +30,7 @@ image_inspect_exec(struct client *cl, int argc, char **argv)
     size_t nerrors = 0, i;
     int o, rc = 0, a;
 
-    while ((o = cmd_getopt(&cmd_image_inspect_entry, argc, argv, "f:h", opts, &rc)) != -1) {
+    while ((o = cmd_getopt_mixed(&cmd_image_inspect_entry, argc, argv, "f:h", opts, &rc)) != -1) {
         if (o == CMD_OPT_EXIT)
             return rc;
         if (o == 'f')

@@ -54,7 +54,7 @@ image_prune_exec(struct client *cl, int argc, char **argv)
     int o, rc = 0;
     size_t i;
 
-    while ((o = cmd_getopt(&cmd_image_prune_entry, argc, argv, "afh", opts, &rc)) != -1) {
+    while ((o = cmd_getopt_mixed(&cmd_image_prune_entry, argc, argv, "afh", opts, &rc)) != -1) {
         switch (o) {
         case CMD_OPT_EXIT:
             return rc;

@@ -203,7 +203,7 @@ images_exec(struct client *cl, int argc, char **argv)
     int o, rc = 0;
     size_t i;
 
-    while ((o = cmd_getopt(&cmd_images_entry, argc, argv, "aqf:h", opts, &rc)) != -1) {
+    while ((o = cmd_getopt_mixed(&cmd_images_entry, argc, argv, "aqf:h", opts, &rc)) != -1) {
         switch (o) {
         case CMD_OPT_EXIT:
             return rc;

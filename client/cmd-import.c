@@ -79,7 +79,7 @@ import_exec(struct client *cl, int argc, char **argv)
     struct http_client *http;
     int o, rc = 0, nchanges = 0;
 
-    while ((o = cmd_getopt(&cmd_import_entry, argc, argv, "c:m:h", opts, &rc)) != -1) {
+    while ((o = cmd_getopt_mixed(&cmd_import_entry, argc, argv, "c:m:h", opts, &rc)) != -1) {
         switch (o) {
         case CMD_OPT_EXIT:
             return rc;

@@ -25,7 +25,7 @@ tag_exec(struct client *cl, int argc, char **argv)
     dctl_error_t err = NULL;
     int o, rc = 0;
 
-    while ((o = cmd_getopt(&cmd_tag_entry, argc, argv, "h", opts, &rc)) != -1)
+    while ((o = cmd_getopt_mixed(&cmd_tag_entry, argc, argv, "h", opts, &rc)) != -1)
         if (o == CMD_OPT_EXIT)
             return rc;
     if (argc - optind != 2)

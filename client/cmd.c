@@ -95,11 +95,11 @@ cmd_usage_error(const struct client_cmd *cmd, const char *fmt, ...)
     return CMD_EXIT_USAGE;
 }
 
-int
-cmd_getopt(const struct client_cmd *cmd, int argc, char **argv, const char *shortopts,
-           const struct option *longopts, int *rc)
+static int
+cmd_getopt_spec(const struct client_cmd *cmd, int argc, char **argv, const char *mode,
+                const char *shortopts, const struct option *longopts, int *rc)
 {
-    cleanup_free char *spec = xasprintf("+:%s", shortopts);
+    cleanup_free char *spec = xasprintf("%s:%s", mode, shortopts);
     int o;
 
     opterr = 0;
@@ -122,6 +122,20 @@ cmd_getopt(const struct client_cmd *cmd, int argc, char **argv, const char *shor
     default:
         return o;
     }
+}
+
+int
+cmd_getopt(const struct client_cmd *cmd, int argc, char **argv, const char *shortopts,
+           const struct option *longopts, int *rc)
+{
+    return cmd_getopt_spec(cmd, argc, argv, "+", shortopts, longopts, rc);
+}
+
+int
+cmd_getopt_mixed(const struct client_cmd *cmd, int argc, char **argv, const char *shortopts,
+                 const struct option *longopts, int *rc)
+{
+    return cmd_getopt_spec(cmd, argc, argv, "", shortopts, longopts, rc);
 }
 
 int

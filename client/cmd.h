@@ -74,6 +74,10 @@ void client_fini(struct client *cl);
  * with *rc set to the exit status. */
 int cmd_getopt(const struct client_cmd *cmd, int argc, char **argv, const char *shortopts,
                const struct option *longopts, int *rc);
+/* cmd_getopt for commands whose flags may follow their operands ("dctl rmi IMG -f"),
+ * as docker's do; "--" ends the flags. argv is permuted: operands end up from optind. */
+int cmd_getopt_mixed(const struct client_cmd *cmd, int argc, char **argv, const char *shortopts,
+                     const struct option *longopts, int *rc);
 /* Prints "MSG\nSee 'dctl NAME --help'." on stderr; returns CMD_EXIT_USAGE. */
 int cmd_usage_error(const struct client_cmd *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

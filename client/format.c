@@ -684,17 +684,22 @@ format_action_parse(struct format *f, const char *src, size_t off, const char *a
         return dctl_error_set(err, DCTL_ERR_INVALID, 0, "template parsing error: template: "
                               ":%d: unsupported action \"{{%.*s}}\": %s", line,
                               (int)(end - a), a, FORMAT_SUPPORTED);
+    if (n->npath > 1) { /* Go places a chain .A.B at its last field */
+        const char *last = memrchr(tok, '.', (size_t)(end - tok));
+
+        format_position(src, off + (size_t)(last - tok), &n->line, &n->col);
+    }
     if (f->fields == NULL || n->npath == 0)
         return 0;
     field = format_field_find(f, n->path[0]);
     if (field == NULL)
         return dctl_error_set(err, DCTL_ERR_INVALID, 0, "template parsing error: template: "
                               ":%d:%d: executing \"\" at <%s>: can't evaluate field %s",
-                              line, col, n->text, n->path[0]);
+                              n->line, n->col, n->text, n->path[0]);
     if (n->npath > 1)
         return dctl_error_set(err, DCTL_ERR_INVALID, 0, "template parsing error: template: "
                               ":%d:%d: executing \"\" at <%s>: can't evaluate field %s in "
-                              "type string", line, col, n->text, n->path[1]);
+                              "type string", n->line, n->col, n->text, n->path[1]);
     return 0;
 }
 
