@@ -203,7 +203,7 @@ format_ellipsis(const char *s, size_t max)
 /* ---- Go-style JSON and values ------------------------------------------------------- */
 
 static void
-format_json_string(FILE *out, const char *s, size_t len)
+format_json_string(FILE *out, const char *s, size_t len, bool html)
 {
     size_t i;
 
@@ -230,7 +230,10 @@ format_json_string(FILE *out, const char *s, size_t len)
         case '<':
         case '>':
         case '&':
-            fprintf(out, "\\u%04x", c);
+            if (html)
+                fprintf(out, "\\u%04x", c);
+            else
+                fputc(c, out);
             break;
         default:
             if (c < 0x20) {
@@ -279,8 +282,10 @@ format_newline_indent(FILE *out, const char *indent, int depth)
         fputs(indent, out);
 }
 
+/* html: <, > and & escaped too, as json.Marshal does (the template function json
+ * does not, except on docker's row objects, which marshal themselves). */
 static void
-format_json_write(FILE *out, struct json_object *o, const char *indent, int depth)
+format_json_write(FILE *out, struct json_object *o, const char *indent, int depth, bool html)
 {
     size_t i, n;
 
@@ -296,7 +301,8 @@ format_json_write(FILE *out, struct json_object *o, const char *indent, int dept
         fputs(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN), out);
         return;
     case json_type_string:
-        format_json_string(out, json_object_get_string(o), (size_t)json_object_get_string_len(o));
+        format_json_string(out, json_object_get_string(o), (size_t)json_object_get_string_len(o),
+                           html);
         return;
     case json_type_array:
         n = json_object_array_length(o);
@@ -310,7 +316,7 @@ format_json_write(FILE *out, struct json_object *o, const char *indent, int dept
                 fputc(',', out);
             if (indent != NULL)
                 format_newline_indent(out, indent, depth + 1);
-            format_json_write(out, json_object_array_get_idx(o, i), indent, depth + 1);
+            format_json_write(out, json_object_array_get_idx(o, i), indent, depth + 1, html);
         }
         if (indent != NULL)
             format_newline_indent(out, indent, depth);
@@ -330,9 +336,9 @@ format_json_write(FILE *out, struct json_object *o, const char *indent, int dept
                 fputc(',', out);
             if (indent != NULL)
                 format_newline_indent(out, indent, depth + 1);
-            format_json_string(out, keys[i], strlen(keys[i]));
+            format_json_string(out, keys[i], strlen(keys[i]), html);
             fputs(indent != NULL ? ": " : ":", out);
-            format_json_write(out, json_object_object_get(o, keys[i]), indent, depth + 1);
+            format_json_write(out, json_object_object_get(o, keys[i]), indent, depth + 1, html);
         }
         free(keys);
         if (indent != NULL)
@@ -349,7 +355,7 @@ format_json(struct json_object *o, const char *indent)
     struct sbuf b;
 
     sbuf_init(&b);
-    format_json_write(b.f, o, indent, 0);
+    format_json_write(b.f, o, indent, 0, false);
     return sbuf_take(&b);
 }
 
@@ -908,7 +914,7 @@ format_add(struct format *f, struct json_object *row, dctl_error_t *err)
             return -1;
         }
         if (n->kind == FORMAT_JSON)
-            format_json_write(b.f, v, NULL, 0);
+            format_json_write(b.f, v, NULL, 0, f->fields != NULL && n->npath == 0);
         else
             format_go_write(b.f, v);
     }

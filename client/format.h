@@ -84,9 +84,12 @@ char *format_truncate_id(const char *id);
 /* docker's formatter.Ellipsis: at most max characters, the last one "…". Caller's. */
 char *format_ellipsis(const char *s, size_t max);
 
-/* JSON as Go's encoding/json writes it: <, > and & escaped as \u003c..., compact with
- * object keys sorted (json.Marshal of a decoded object), or indented by indent with
- * the keys in their order (json.Indent of the daemon's answer). Caller's. */
+/* JSON as Go's encoding/json writes it (U+2028/9 escaped; <, > and & left as they
+ * are, as docker's json template function and json.Indent leave them): compact with
+ * object keys sorted (a decoded object marshalled), or indented by indent with the
+ * keys in their order (json.Indent of the daemon's answer). {{json .}} on a listing's
+ * row escapes <, > and & as well, as docker's row objects marshal themselves.
+ * Caller's. */
 char *format_json(struct json_object *o, const char *indent);
 /* A value as Go's fmt prints a decoded JSON value: strings bare, [a b], map[k:v],
  * <nil>. Caller's. */

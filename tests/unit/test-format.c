@@ -186,6 +186,7 @@ static const struct {
       "{\"ID\":\"def456\",\"Repository\":\"localhost:5000/x/y\",\"Size\":\"\\u003c1kB\\u0026\","
       "\"Tag\":\"v1\"}\n" },
     { "{{json .Tag}}", "\"one\"\n\"v1\"\n" },
+    { "{{json .Size}}", "\"1.98MB\"\n\"<1kB&\"\n" }, /* docker's json: no HTML escapes */
     { "  x{{- .Tag -}}  y\\n", "xoney\n\nxv1y\n\n" },
     { "plain", "plain\nplain\n" },
     { "table", "REPOSITORY           TAG\nbusybox              one\nlocalhost:5000/x/y   v1\n" },
@@ -259,7 +260,7 @@ static const struct {
       NULL },
     { "{{.Ratio}} {{.Big}} {{.Empty}} {{.None}}", "0.5 1.234567e+06 map[] []\n", NULL },
     { "{{json .Config}}",
-      "{\"Cmd\":[\"sh\"],\"Env\":null,\"Labels\":{\"a\":\"\\u003cb\\u003e\",\"z\":\"1\"},"
+      "{\"Cmd\":[\"sh\"],\"Env\":null,\"Labels\":{\"a\":\"<b>\",\"z\":\"1\"},"
       "\"Tty\":false}\n", NULL },
     { "{{json .Config.Labels.z}}", "\"1\"\n", NULL },
     { "{{.Config.Nope}}", NULL, "template parsing error: template: :1:9: executing \"\" at "
