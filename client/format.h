@@ -39,8 +39,8 @@ struct format_field {
 
 struct format;
 
-/* Parses a --format value. NULL or "table" mean table_default (itself a "table ..."
- * value); "json" means {{json .}} one row per line. fields: NULL-terminated list of
+/* Parses a --format value. NULL, "" or "table" mean table_default (itself a "table ..."
+ * value), or {{json .}} when that is NULL; "json" means {{json .}}, one row per line. fields: NULL-terminated list of
  * the fields rows have, or NULL for free JSON paths. NULL with *err (DCTL_ERR_INVALID,
  * "template parsing error: ...") when the template is not one dctl can render. */
 struct format *format_new(const char *text, const char *table_default,
