@@ -12,7 +12,13 @@
 
 const struct client_cmd *const cmd_table[] = {
     &cmd_events_entry,
+    &cmd_history_entry,
+    &cmd_image_entry,
+    &cmd_images_entry,
+    &cmd_import_entry,
     &cmd_info_entry,
+    &cmd_rmi_entry,
+    &cmd_tag_entry,
     &cmd_version_entry,
     NULL,
 };
@@ -31,11 +37,19 @@ cmd_find(const char *name)
 void
 cmd_usage(const struct client_cmd *cmd, FILE *out)
 {
+    cleanup_free char *page = xstrdup(cmd->name);
+    char *p;
+
+    for (p = page; *p; p++)
+        if (*p == ' ')
+            *p = '-';
     fprintf(out, "\nUsage:  dctl %s%s%s\n\n%s\n", cmd->name, cmd->args ? " " : "",
             cmd->args ? cmd->args : "", cmd->summary);
+    if (cmd->aliases != NULL)
+        fprintf(out, "\nAliases:\n  %s\n", cmd->aliases);
     if (cmd->options != NULL)
         fprintf(out, "\nOptions:\n%s", cmd->options);
-    fprintf(out, "\nSee dctl-%s(1) for more.\n", cmd->name);
+    fprintf(out, "\nSee dctl-%s(1) for more.\n", page);
 }
 
 const char *
@@ -81,11 +95,11 @@ cmd_usage_error(const struct client_cmd *cmd, const char *fmt, ...)
     return CMD_EXIT_USAGE;
 }
 
-int
-cmd_getopt(const struct client_cmd *cmd, int argc, char **argv, const char *shortopts,
-           const struct option *longopts, int *rc)
+static int
+cmd_getopt_spec(const struct client_cmd *cmd, int argc, char **argv, const char *mode,
+                const char *shortopts, const struct option *longopts, int *rc)
 {
-    cleanup_free char *spec = xasprintf("+:%s", shortopts);
+    cleanup_free char *spec = xasprintf("%s:%s", mode, shortopts);
     int o;
 
     opterr = 0;
@@ -108,6 +122,20 @@ cmd_getopt(const struct client_cmd *cmd, int argc, char **argv, const char *shor
     default:
         return o;
     }
+}
+
+int
+cmd_getopt(const struct client_cmd *cmd, int argc, char **argv, const char *shortopts,
+           const struct option *longopts, int *rc)
+{
+    return cmd_getopt_spec(cmd, argc, argv, "+", shortopts, longopts, rc);
+}
+
+int
+cmd_getopt_mixed(const struct client_cmd *cmd, int argc, char **argv, const char *shortopts,
+                 const struct option *longopts, int *rc)
+{
+    return cmd_getopt_spec(cmd, argc, argv, "", shortopts, longopts, rc);
 }
 
 int

@@ -34,6 +34,7 @@ struct client_cmd {
     const char *args;    /* what follows "dctl NAME" in the usage line */
     const char *summary; /* one line, for `dctl --help` */
     const char *options; /* the "Options:" block of `dctl NAME --help`, or NULL */
+    const char *aliases; /* other names, for the "Aliases:" line of --help, or NULL */
     /* Runs the command; argv[0] is the name. Returns the exit status. */
     int (*exec)(struct client *cl, int argc, char **argv);
 };
@@ -41,13 +42,23 @@ struct client_cmd {
 extern const struct client_cmd cmd_events_entry;
 extern const struct client_cmd cmd_info_entry;
 extern const struct client_cmd cmd_version_entry;
+/* images: cmd-images.c, cmd-image*.c, cmd-import.c, cmd-tag.c, cmd-rmi.c, cmd-history.c */
+extern const struct client_cmd cmd_history_entry;
+extern const struct client_cmd cmd_image_entry;
+extern const struct client_cmd cmd_images_entry;
+extern const struct client_cmd cmd_import_entry;
+extern const struct client_cmd cmd_rmi_entry;
+extern const struct client_cmd cmd_tag_entry;
+/* `dctl image inspect|prune`: reached through cmd_image_entry only */
+extern const struct client_cmd cmd_image_inspect_entry;
+extern const struct client_cmd cmd_image_prune_entry;
 
 /* Every command, sorted by name, NULL-terminated. */
 extern const struct client_cmd *const cmd_table[];
 
 /* The command called name, or NULL. */
 const struct client_cmd *cmd_find(const char *name);
-/* `dctl NAME --help`. */
+/* `dctl NAME --help`; the man page named is dctl-NAME(1), spaces as dashes. */
 void cmd_usage(const struct client_cmd *cmd, FILE *out);
 
 /* -H value > DCTL_HOST > DOCKER_HOST > the default; empty values count as unset. */
@@ -63,6 +74,10 @@ void client_fini(struct client *cl);
  * with *rc set to the exit status. */
 int cmd_getopt(const struct client_cmd *cmd, int argc, char **argv, const char *shortopts,
                const struct option *longopts, int *rc);
+/* cmd_getopt for commands whose flags may follow their operands ("dctl rmi IMG -f"),
+ * as docker's do; "--" ends the flags. argv is permuted: operands end up from optind. */
+int cmd_getopt_mixed(const struct client_cmd *cmd, int argc, char **argv, const char *shortopts,
+                     const struct option *longopts, int *rc);
 /* Prints "MSG\nSee 'dctl NAME --help'." on stderr; returns CMD_EXIT_USAGE. */
 int cmd_usage_error(const struct client_cmd *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

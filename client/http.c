@@ -4,10 +4,13 @@
 #include <config.h>
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -37,6 +40,11 @@ struct http_xfer {
     void *arg;
     bool stopped;    /* line_cb asked to stop */
     char *api_version;
+    /* http_upload: the body is read from upload_fd as curl sends it */
+    bool upload;
+    int upload_fd;
+    const char *upload_type;
+    int upload_errno; /* a failed read(), which aborts the transfer */
 };
 
 static const char http_host_hint[] = "use unix:///PATH or tcp://HOST:PORT";
@@ -294,6 +302,22 @@ http_header_cb(char *data, size_t size, size_t nmemb, void *arg)
     return n;
 }
 
+static size_t
+http_read_cb(char *buf, size_t size, size_t nmemb, void *arg)
+{
+    struct http_xfer *x = arg;
+    ssize_t n;
+
+    do
+        n = read(x->upload_fd, buf, size * nmemb);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        x->upload_errno = errno;
+        return CURL_READFUNC_ABORT;
+    }
+    return (size_t)n;
+}
+
 static bool
 http_is_connect_error(CURLcode rc)
 {
@@ -334,7 +358,21 @@ http_perform(struct http_client *c, const char *method, const char *path, const 
         curl_easy_setopt(c->curl, CURLOPT_CUSTOMREQUEST, method);
     if (strcmp(method, "HEAD") == 0)
         curl_easy_setopt(c->curl, CURLOPT_NOBODY, 1L);
-    if (body != NULL) {
+    if (x->upload) {
+        cleanup_free char *ctype = xasprintf("Content-Type: %s", x->upload_type);
+        struct stat st;
+
+        headers = curl_slist_append(headers, ctype);
+        curl_easy_setopt(c->curl, CURLOPT_POST, 1L);
+        curl_easy_setopt(c->curl, CURLOPT_READFUNCTION, http_read_cb);
+        curl_easy_setopt(c->curl, CURLOPT_READDATA, x);
+        if (fstat(x->upload_fd, &st) == 0 && S_ISREG(st.st_mode) &&
+            lseek(x->upload_fd, 0, SEEK_CUR) == 0)
+            curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)st.st_size);
+        else /* a pipe: as much as comes, chunked */
+            headers = curl_slist_append(headers, "Transfer-Encoding: chunked");
+        curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, headers);
+    } else if (body != NULL) {
         headers = curl_slist_append(headers, "Content-Type: application/json");
         curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, headers);
         curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, body);
@@ -349,6 +387,8 @@ http_perform(struct http_client *c, const char *method, const char *path, const 
     curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, status);
     if (rc == CURLE_WRITE_ERROR && x->stopped)
         rc = CURLE_OK;
+    if (x->upload_errno != 0)
+        return dctl_error_set(err, DCTL_ERR_INTERNAL, x->upload_errno, "read the upload");
     if (rc != CURLE_OK) {
         if (http_is_connect_error(rc) && *status == 0)
             return dctl_error_set(err, DCTL_ERR_UNAVAILABLE, 0,
@@ -488,6 +528,25 @@ http_get_json(struct http_client *c, const char *path, struct json_object **out,
     if (o == NULL)
         return dctl_error_prefix(err, "unexpected answer from daemon");
     *out = o;
+    return 0;
+}
+
+int
+http_upload(struct http_client *c, const char *method, const char *path, int fd,
+            const char *content_type, struct http_response *resp, dctl_error_t *err)
+{
+    struct http_xfer x = { .upload = true, .upload_fd = fd, .upload_type = content_type };
+
+    memset(resp, 0, sizeof *resp);
+    if (http_client_negotiate(c, err) < 0)
+        return -1;
+    if (http_perform(c, method, path, NULL, &x, &resp->status, err) < 0) {
+        http_xfer_fini(&x);
+        return -1;
+    }
+    resp->body = x.buf ? steal_ptr(&x.buf) : xstrdup("");
+    resp->len = x.len;
+    http_xfer_fini(&x);
     return 0;
 }
 

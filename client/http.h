@@ -85,6 +85,12 @@ int http_response_error(const struct http_response *resp, dctl_error_t *err);
 int http_get_json(struct http_client *c, const char *path, struct json_object **out,
                   dctl_error_t *err);
 
+/* A request whose body is read from fd while it is sent, never held whole: with
+ * Content-Length when fd is a regular file at offset 0, chunked otherwise (a pipe).
+ * The answer is gathered in resp as http_request does; a failed read is an error. */
+int http_upload(struct http_client *c, const char *method, const char *path, int fd,
+                const char *content_type, struct http_response *resp, dctl_error_t *err);
+
 /* GET path and hand each line of the body to cb as it arrives, until the
  * server ends the response or cb returns -1. A status >= 400 is an error. */
 int http_stream_lines(struct http_client *c, const char *path, http_line_cb cb, void *arg,

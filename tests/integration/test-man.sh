@@ -59,3 +59,18 @@ for c in $cmds; do
     done
 done
 ok "dctl.1 and dctl-CMD.1 document every global option, command and command option"
+
+# management commands: each subcommand's page documents its options
+subs=$("$DCTL" image --help | sed -n '/^Commands:/,/^$/p' | awk 'NF && $1 != "Commands:" { print $1 }')
+[ -n "$subs" ] || fail "no subcommands in dctl image --help"
+render "$MAN/dctl-image.1" >"$T/image"
+for s in $subs; do
+    grep -Eq "^ *$s( |,|\$)" "$T/image" || fail "dctl-image.1 does not list $s"
+    page=$("$DCTL" image "$s" --help | sed -n 's/^See \(dctl-[a-z-]*\)(1) for more\.$/\1/p')
+    [ -f "$MAN/$page.1" ] || fail "no man page $page.1 for dctl image $s"
+    render "$MAN/$page.1" >"$T/cmd"
+    for flag in $("$DCTL" image "$s" --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+        grep -q -- "$flag" "$T/cmd" || fail "$page.1 does not document $flag (dctl image $s)"
+    done
+done
+ok "dctl-image.1 lists the image subcommands; each one's page documents its options"
