@@ -13,6 +13,8 @@
 const struct client_cmd *const cmd_table[] = {
     &cmd_events_entry,
     &cmd_info_entry,
+    &cmd_load_entry,
+    &cmd_save_entry,
     &cmd_version_entry,
     NULL,
 };

@@ -40,6 +40,8 @@ struct client_cmd {
 
 extern const struct client_cmd cmd_events_entry;
 extern const struct client_cmd cmd_info_entry;
+extern const struct client_cmd cmd_load_entry;
+extern const struct client_cmd cmd_save_entry;
 extern const struct client_cmd cmd_version_entry;
 
 /* Every command, sorted by name, NULL-terminated. */

@@ -3,11 +3,14 @@
  * curl handle of each struct http_client. */
 #include <config.h>
 
+#include <assert.h>
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -37,6 +40,11 @@ struct http_xfer {
     void *arg;
     bool stopped;    /* line_cb asked to stop */
     char *api_version;
+    bool upload, download;
+    int upload_fd;   /* upload: the request body, read to its end (chunked) */
+    const char *upload_type;
+    int download_fd; /* download: a 2xx body goes here as it arrives */
+    int io_errno;    /* what failed on upload_fd or download_fd */
 };
 
 static const char http_host_hint[] = "use unix:///PATH or tcp://HOST:PORT";
@@ -261,6 +269,24 @@ http_write_cb(char *data, size_t size, size_t nmemb, void *arg)
     long status = 0;
 
     curl_easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &status);
+    if (x->download && status < 400) {
+        const char *p = data;
+        size_t left = n;
+
+        while (left > 0) {
+            ssize_t w = write(x->download_fd, p, left);
+
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w < 0) {
+                x->io_errno = errno;
+                return 0;
+            }
+            p += w;
+            left -= (size_t)w;
+        }
+        return n;
+    }
     if (x->line_cb != NULL && status < 400) {
         http_xfer_append(x, data, n);
         http_xfer_lines(x, false);
@@ -270,6 +296,23 @@ http_write_cb(char *data, size_t size, size_t nmemb, void *arg)
         return n; /* an error body only needs its start */
     http_xfer_append(x, data, n);
     return n;
+}
+
+static size_t
+http_read_cb(char *buf, size_t size, size_t nmemb, void *arg)
+{
+    struct http_xfer *x = arg;
+
+    for (;;) {
+        ssize_t r = read(x->upload_fd, buf, size * nmemb);
+
+        if (r >= 0)
+            return (size_t)r;
+        if (errno != EINTR) {
+            x->io_errno = errno;
+            return CURL_READFUNC_ABORT;
+        }
+    }
 }
 
 static size_t
@@ -334,7 +377,17 @@ http_perform(struct http_client *c, const char *method, const char *path, const 
         curl_easy_setopt(c->curl, CURLOPT_CUSTOMREQUEST, method);
     if (strcmp(method, "HEAD") == 0)
         curl_easy_setopt(c->curl, CURLOPT_NOBODY, 1L);
-    if (body != NULL) {
+    if (x->upload) {
+        cleanup_free char *ct = xasprintf("Content-Type: %s", x->upload_type);
+
+        headers = curl_slist_append(headers, ct);
+        headers = curl_slist_append(headers, "Transfer-Encoding: chunked");
+        headers = curl_slist_append(headers, "Expect:");
+        curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, headers);
+        curl_easy_setopt(c->curl, CURLOPT_POST, 1L);
+        curl_easy_setopt(c->curl, CURLOPT_READFUNCTION, http_read_cb);
+        curl_easy_setopt(c->curl, CURLOPT_READDATA, x);
+    } else if (body != NULL) {
         headers = curl_slist_append(headers, "Content-Type: application/json");
         curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, headers);
         curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, body);
@@ -349,6 +402,10 @@ http_perform(struct http_client *c, const char *method, const char *path, const 
     curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, status);
     if (rc == CURLE_WRITE_ERROR && x->stopped)
         rc = CURLE_OK;
+    if (x->io_errno && (rc == CURLE_WRITE_ERROR || rc == CURLE_ABORTED_BY_CALLBACK ||
+                        rc == CURLE_READ_ERROR))
+        return dctl_error_set(err, DCTL_ERR_INTERNAL, x->io_errno, "%s",
+                              rc == CURLE_WRITE_ERROR ? "write the output" : "read the input");
     if (rc != CURLE_OK) {
         if (http_is_connect_error(rc) && *status == 0)
             return dctl_error_set(err, DCTL_ERR_UNAVAILABLE, 0,
@@ -512,6 +569,61 @@ http_stream_lines(struct http_client *c, const char *path, http_line_cb cb, void
         return -1;
     }
     http_xfer_lines(&x, true); /* a last line without its newline */
+    http_xfer_fini(&x);
+    return 0;
+}
+
+/* Ends a transfer whose body did not go to a callback or fd: an error status. */
+static int
+http_stream_status(struct http_xfer *x, long status, dctl_error_t *err)
+{
+    if (status >= 400) {
+        struct http_response resp = { .status = status, .body = x->buf, .len = x->len };
+
+        http_response_error(&resp, err);
+        http_xfer_fini(x);
+        return -1;
+    }
+    return 0;
+}
+
+int
+http_post_stream(struct http_client *c, const char *path, int in_fd, const char *content_type,
+                 http_line_cb cb, void *arg, dctl_error_t *err)
+{
+    struct http_xfer x = { .line_cb = cb, .arg = arg, .upload = true, .upload_fd = in_fd,
+                           .upload_type = content_type };
+    long status;
+
+    assert(in_fd >= 0);
+    if (http_client_negotiate(c, err) < 0)
+        return -1;
+    if (http_perform(c, "POST", path, NULL, &x, &status, err) < 0) {
+        http_xfer_fini(&x);
+        return -1;
+    }
+    if (http_stream_status(&x, status, err) < 0)
+        return -1;
+    http_xfer_lines(&x, true);
+    http_xfer_fini(&x);
+    return 0;
+}
+
+int
+http_download(struct http_client *c, const char *path, int out_fd, dctl_error_t *err)
+{
+    struct http_xfer x = { .download = true, .download_fd = out_fd };
+    long status;
+
+    assert(out_fd >= 0);
+    if (http_client_negotiate(c, err) < 0)
+        return -1;
+    if (http_perform(c, "GET", path, NULL, &x, &status, err) < 0) {
+        http_xfer_fini(&x);
+        return -1;
+    }
+    if (http_stream_status(&x, status, err) < 0)
+        return -1;
     http_xfer_fini(&x);
     return 0;
 }
