@@ -310,6 +310,13 @@ image_service_save(struct image_service *svc, const struct image_save_item *item
             dctl_error_set(err, DCTL_ERR_NOT_FOUND, 0, "No such image: %s", items[i].id);
             goto out;
         }
+        /* the layers stay while they are written, even if the image is deleted */
+        if (imgs[i]->top_chain[0] &&
+            layerstore_acquire(svc->layers, imgs[i]->top_chain, err) < 0) {
+            image_unref(imgs[i]);
+            imgs[i] = NULL;
+            goto out;
+        }
         total += imgs[i]->nlayers;
     }
     sl.diff = xcalloc(total + 1, sizeof *sl.diff);
@@ -344,6 +351,8 @@ image_service_save(struct image_service *svc, const struct image_save_item *item
     rc = 0;
 out:
     for (i = 0; i < n; i++) {
+        if (imgs[i] && imgs[i]->top_chain[0])
+            layerstore_release(svc->layers, imgs[i]->top_chain, NULL, NULL, NULL);
         image_unref(imgs[i]);
         free(diffs[i]);
     }
