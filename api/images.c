@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -695,6 +696,46 @@ images_prune_handler(struct api_request *req, dctl_error_t *err)
 
 /* ---- POST /images/create?fromSrc=- ---------------------------------------------------- */
 
+/* An unlinked file under data-root/tmp that an upload is spooled to as it arrives. */
+static int
+images_spool_open(struct image_service *svc, dctl_error_t *err)
+{
+    int fd = open(svc->tmp_dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+
+    if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR)) {   /* no O_TMPFILE here */
+        cleanup_free char *path = xasprintf("%s/upload-XXXXXX", svc->tmp_dir);
+
+        fd = mkostemp(path, O_CLOEXEC);
+        if (fd >= 0)
+            unlink(path);
+    }
+    if (fd < 0)
+        return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "spool file in %s", svc->tmp_dir);
+    return fd;
+}
+
+/* Appends a piece of the body to the spool file; a failure becomes the reply (the rest
+ * of the body is then dropped). Local disk: a short write, on the loop. */
+static void
+images_spool_write(struct api_request *req, int fd, const char *data, size_t len)
+{
+    dctl_error_t err = NULL;
+
+    while (len > 0) {
+        ssize_t w = write(fd, data, len);
+
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0) {
+            dctl_error_set(&err, DCTL_ERR_INTERNAL, errno, "spool the upload");
+            api_reply_error(req, err);
+            return;
+        }
+        data += w;
+        len -= (size_t)w;
+    }
+}
+
 /* Owner: the request (req->data) and, from submit until its done callback, the job;
  * whichever lets go last frees it. */
 struct images_import {
@@ -784,20 +825,8 @@ images_import_body_cb(struct api_request *req, const char *data, size_t len)
     struct images_import *im = req->data;
     dctl_error_t err = NULL;
 
-    if (data != NULL) {   /* local disk: a short write, as the brief allows */
-        while (len > 0) {
-            ssize_t w = write(im->fd, data, len);
-
-            if (w < 0 && errno == EINTR)
-                continue;
-            if (w < 0) {
-                dctl_error_set(&err, DCTL_ERR_INTERNAL, errno, "spool the upload");
-                api_reply_error(req, err);
-                return;
-            }
-            data += w;
-            len -= (size_t)w;
-        }
+    if (data != NULL) {
+        images_spool_write(req, im->fd, data, len);
         return;
     }
     if (worker_submit(req->dctld->workers, images_import_run, images_import_done_cb, im,
@@ -843,16 +872,9 @@ images_create_handler(struct api_request *req, dctl_error_t *err)
     if (platform && *platform && strcmp(platform, "linux") != 0 &&
         !util_has_prefix(platform, "linux/"))
         return dctl_error_set(err, DCTL_ERR_INVALID, 0, "operating system is not supported");
-    fd = open(svc->tmp_dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-    if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR)) {   /* no O_TMPFILE here */
-        cleanup_free char *path = xasprintf("%s/import-XXXXXX", svc->tmp_dir);
-
-        fd = mkostemp(path, O_CLOEXEC);
-        if (fd >= 0)
-            unlink(path);
-    }
+    fd = images_spool_open(svc, err);
     if (fd < 0)
-        return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "spool file in %s", svc->tmp_dir);
+        return -1;
     im = xcalloc(1, sizeof *im);
     im->req = req;
     im->svc = svc;
@@ -873,10 +895,539 @@ images_create_handler(struct api_request *req, dctl_error_t *err)
     return 0;
 }
 
+/* ---- POST /images/load ---------------------------------------------------------------- */
+
+#define IMAGES_LOAD_TICK_MS 100
+
+/* A load in progress. Owners: the request (until data_free), the job (until its done
+ * callback) and the output stream (until its close callback) each hold a reference; all
+ * three let go on the loop. The job's thread touches only fd, and what mu guards. */
+struct images_load {
+    int refs;
+    struct api_request *req; /* NULL once the request is gone */
+    struct api_stream *st;   /* the 200 reply, once there was output; NULL once closed */
+    struct image_service *svc;
+    struct dctld *dctld;
+    int fd;                  /* the spool file (unlinked) */
+    bool quiet, started;
+    struct event *tick;      /* forwards output and progress while the job runs */
+    struct image_events ev;
+    pthread_mutex_t mu;      /* guards what follows */
+    char *out;               /* JSON messages not yet forwarded */
+    size_t out_len;
+    int layer_fd;            /* the layer being registered, -1 when none */
+    int64_t layer_total;
+    char layer_id[13];
+};
+
+static void
+images_load_unref(struct images_load *ld)
+{
+    if (--ld->refs > 0)
+        return;
+    if (ld->fd >= 0)
+        close(ld->fd);
+    if (ld->tick)
+        event_free(ld->tick);
+    image_events_fini(&ld->ev);
+    pthread_mutex_destroy(&ld->mu);
+    free(ld->out);
+    free(ld);
+}
+
+/* Docker's units.HumanSize: decimal units, four significant digits. */
+static void
+images_human_size(double v, char *buf, size_t len)
+{
+    static const char *const units[] = { "B", "kB", "MB", "GB", "TB", "PB" };
+    size_t i = 0;
+
+    while (v >= 1000.0 && i + 1 < ARRAY_SIZE(units)) {
+        v /= 1000.0;
+        i++;
+    }
+    snprintf(buf, len, "%.4g%s", v, units[i]);
+}
+
+/* mu held. Appends one JSON message (Docker ends each with CRLF). */
+static void
+images_load_append_locked(struct images_load *ld, struct json_object *msg)
+{
+    size_t n;
+    const char *text = json_object_to_json_string_length(
+        msg, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &n);
+
+    ld->out = xrealloc(ld->out, ld->out_len + n + 2);
+    memcpy(ld->out + ld->out_len, text, n);
+    memcpy(ld->out + ld->out_len + n, "\r\n", 2);
+    ld->out_len += n + 2;
+    json_object_put(msg);
+}
+
+/* mu held. {"status":"Loading layer","progressDetail":{...},"progress":"[==>  ] ...","id"} */
+static void
+images_load_progress_locked(struct images_load *ld, int64_t current)
+{
+    struct json_object *o = json_object_new_object(), *d = json_object_new_object();
+    char bar[64], cur[32], tot[32], text[160];
+    int64_t total = ld->layer_total;
+    int pct = total > 0 ? (int)((double)current / (double)total * 100) / 2 : 50;
+
+    if (pct > 50)
+        pct = 50;
+    memset(bar, '=', (size_t)pct);
+    bar[pct] = '>';
+    memset(bar + pct + 1, ' ', (size_t)(50 - pct));
+    bar[51] = '\0';
+    images_human_size((double)current, cur, sizeof cur);
+    images_human_size((double)total, tot, sizeof tot);
+    snprintf(text, sizeof text, "[%s] %8s/%s", bar, cur, tot);
+    json_add_string(o, "status", "Loading layer");
+    json_add_int64(d, "current", current);
+    json_add_int64(d, "total", total);
+    json_object_object_add(o, "progressDetail", d);
+    json_add_string(o, "progress", text);
+    json_add_string(o, "id", ld->layer_id);
+    images_load_append_locked(ld, o);
+}
+
+static void
+images_load_layer_begin(void *arg, const char *diff_id, int fd, int64_t total)
+{
+    struct images_load *ld = arg;
+
+    pthread_mutex_lock(&ld->mu);
+    ld->layer_fd = fd;
+    ld->layer_total = total;
+    snprintf(ld->layer_id, sizeof ld->layer_id, "%s", digest_hex(diff_id));
+    pthread_mutex_unlock(&ld->mu);
+}
+
+static void
+images_load_layer_end(void *arg, const char *diff_id, int64_t total, bool ok)
+{
+    struct images_load *ld = arg;
+
+    (void)diff_id;
+    pthread_mutex_lock(&ld->mu);
+    if (ok)
+        images_load_progress_locked(ld, total);
+    ld->layer_fd = -1;
+    pthread_mutex_unlock(&ld->mu);
+}
+
+static void
+images_load_output(void *arg, const char *text)
+{
+    struct images_load *ld = arg;
+    struct json_object *o = json_object_new_object();
+
+    json_add_string(o, "stream", text);
+    pthread_mutex_lock(&ld->mu);
+    images_load_append_locked(ld, o);
+    pthread_mutex_unlock(&ld->mu);
+}
+
+static const struct image_load_ops images_load_ops = {
+    .layer_begin = images_load_layer_begin,
+    .layer_end = images_load_layer_end,
+    .output = images_load_output,
+};
+static const struct image_load_ops images_load_quiet_ops = {
+    .output = images_load_output,
+};
+
+static void
+images_load_stream_closed_cb(void *arg)
+{
+    struct images_load *ld = arg;
+
+    ld->st = NULL;
+    images_load_unref(ld);
+}
+
+/* Sends text, starting the 200 reply on the first bytes. */
+static void
+images_load_send(struct images_load *ld, const char *text, size_t len)
+{
+    if (len == 0)
+        return;
+    if (!ld->started && ld->req) {
+        ld->started = true;
+        ld->refs++;
+        ld->st = api_stream_new(ld->req, "application/json", images_load_stream_closed_cb,
+                                ld);
+        api_request_resume(ld->req);
+    }
+    if (ld->st)
+        api_stream_write(ld->st, text, len);
+}
+
+/* Forwards the job's messages, and how far the current layer has been read. */
+static void
+images_load_flush(struct images_load *ld)
+{
+    cleanup_free char *out = NULL;
+    size_t len;
+
+    pthread_mutex_lock(&ld->mu);
+    if (ld->layer_fd >= 0) {
+        off_t pos = lseek(ld->layer_fd, 0, SEEK_CUR);
+
+        if (pos > 0 && pos < ld->layer_total)
+            images_load_progress_locked(ld, pos);
+    }
+    out = steal_ptr(&ld->out);
+    len = ld->out_len;
+    ld->out_len = 0;
+    pthread_mutex_unlock(&ld->mu);
+    images_load_send(ld, out, len);
+}
+
+static void
+images_load_tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    images_load_flush(arg);
+}
+
+static int
+images_load_run(void *job, dctl_error_t *err)
+{
+    struct images_load *ld = job;
+
+    if (lseek(ld->fd, 0, SEEK_SET) < 0)
+        return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "rewind the upload");
+    return image_service_load(ld->svc, ld->fd,
+                              ld->quiet ? &images_load_quiet_ops : &images_load_ops, ld,
+                              &ld->ev, err);
+}
+
+static void
+images_load_done_cb(void *job, int status, dctl_error_t err)
+{
+    struct images_load *ld = job;
+
+    event_del(ld->tick);
+    close(ld->fd);   /* the upload is not needed any more */
+    ld->fd = -1;
+    images_emit(ld->dctld, &ld->ev);
+    images_load_flush(ld);
+    if (status < 0 && !ld->started && ld->req) {
+        api_reply_error(ld->req, err);   /* nothing sent yet: a plain error reply */
+        api_request_resume(ld->req);
+    } else if (status < 0) {
+        cleanup_free char *text = dctl_error_text(err);
+        struct json_object *o = json_object_new_object(), *d = json_object_new_object();
+
+        log_debug("api: image load failed after output: %s", text);
+        json_add_string(d, "message", text);
+        json_object_object_add(o, "errorDetail", d);
+        json_add_string(o, "error", text);
+        pthread_mutex_lock(&ld->mu);
+        images_load_append_locked(ld, o);
+        pthread_mutex_unlock(&ld->mu);
+        images_load_flush(ld);
+        dctl_error_free(err);
+    } else {
+        dctl_error_free(err);
+        if (!ld->started && ld->req) {   /* an archive without images */
+            api_reply(ld->req, 200, "application/json", "", 0);
+            api_request_resume(ld->req);
+        }
+    }
+    if (ld->st)
+        api_stream_end(ld->st);
+    images_load_unref(ld);
+}
+
+static void
+images_load_release(void *data)
+{
+    struct images_load *ld = data;
+
+    ld->req = NULL;
+    images_load_unref(ld);
+}
+
+static void
+images_load_body_cb(struct api_request *req, const char *data, size_t len)
+{
+    struct images_load *ld = req->data;
+    dctl_error_t err = NULL;
+    struct timeval tv = { 0, IMAGES_LOAD_TICK_MS * 1000 };
+
+    if (data != NULL) {
+        images_spool_write(req, ld->fd, data, len);
+        return;
+    }
+    if (worker_submit(req->dctld->workers, images_load_run, images_load_done_cb, ld, &err) < 0) {
+        api_reply_error(req, err);
+        return;
+    }
+    ld->refs++;
+    event_add(ld->tick, &tv);
+    api_request_suspend(req);
+}
+
+static int
+images_load_handler(struct api_request *req, dctl_error_t *err)
+{
+    struct image_service *svc = images_service(req, err);
+    struct images_load *ld;
+    int fd;
+
+    if (svc == NULL || (fd = images_spool_open(svc, err)) < 0)
+        return -1;
+    ld = xcalloc(1, sizeof *ld);
+    ld->refs = 1;
+    ld->req = req;
+    ld->svc = svc;
+    ld->dctld = req->dctld;
+    ld->fd = fd;
+    ld->layer_fd = -1;
+    /* dockerd's default is quiet; the docker CLI asks for progress on a terminal */
+    ld->quiet = api_query_bool(req, "quiet", true);
+    pthread_mutex_init(&ld->mu, NULL);
+    ld->tick = event_new(req->dctld->base, -1, EV_PERSIST, images_load_tick_cb, ld);
+    req->data = ld;
+    req->data_free = images_load_release;
+    req->body_cb = images_load_body_cb;
+    return 0;
+}
+
+/* ---- GET /images/{name}/get, GET /images/get?names= ------------------------------------ */
+
+#define IMAGES_SAVE_HIGH (1u << 20)  /* stop reading the pipe above this much unsent */
+#define IMAGES_SAVE_LOW (256u << 10) /* and start again below this */
+#define IMAGES_SAVE_CHUNK (64u << 10)
+#define IMAGES_SAVE_READS 8          /* chunks per callback, then back to the loop */
+
+/* A save in progress: the job writes the archive into a pipe, the loop reads it into the
+ * reply. Owners as for struct images_load: request, job and stream hold a reference. */
+struct images_save {
+    int refs;
+    struct api_request *req;
+    struct api_stream *st;
+    struct image_service *svc;
+    struct dctld *dctld;
+    struct image_save_item *items;
+    size_t nitems;
+    int rfd, wfd;            /* the pipe; wfd is the job's until it ends */
+    struct event *read_ev;
+    bool started, eof, job_done;
+    int status;
+    dctl_error_t err;
+    struct image_events ev;
+};
+
+static void
+images_save_unref(struct images_save *sv)
+{
+    if (--sv->refs > 0)
+        return;
+    if (sv->read_ev)
+        event_free(sv->read_ev);
+    if (sv->rfd >= 0)
+        close(sv->rfd);
+    if (sv->wfd >= 0)
+        close(sv->wfd);
+    image_save_items_free(sv->items, sv->nitems);
+    image_events_fini(&sv->ev);
+    dctl_error_free(sv->err);
+    free(sv);
+}
+
+/* Stops reading: the job's writes then fail with EPIPE and it ends. */
+static void
+images_save_close_pipe(struct images_save *sv)
+{
+    if (sv->rfd < 0)
+        return;
+    event_del(sv->read_ev);
+    close(sv->rfd);
+    sv->rfd = -1;
+}
+
+/* Once the job is done and (on success) the pipe is drained: end or cut the reply. */
+static void
+images_save_finish(struct images_save *sv)
+{
+    if (!sv->job_done || (sv->status == 0 && !sv->eof))
+        return;
+    images_save_close_pipe(sv);
+    if (sv->status < 0) {
+        if (!sv->started && sv->req) {
+            api_reply_error(sv->req, steal_ptr(&sv->err));
+            api_request_resume(sv->req);
+        } else if (sv->st) {
+            cleanup_free char *text = dctl_error_text(sv->err);
+
+            log_warn("api: image save failed after %s: %s", "output started; reply cut", text);
+            api_stream_abort(sv->st);
+        }
+    } else if (sv->st) {
+        api_stream_end(sv->st);
+    }
+}
+
+static void
+images_save_stream_closed_cb(void *arg)
+{
+    struct images_save *sv = arg;
+
+    sv->st = NULL;
+    images_save_close_pipe(sv);   /* the client is gone: stop the job */
+    images_save_unref(sv);
+}
+
+static void
+images_save_drain_cb(void *arg)
+{
+    struct images_save *sv = arg;
+
+    if (sv->rfd >= 0 && !event_pending(sv->read_ev, EV_READ, NULL))
+        event_add(sv->read_ev, NULL);
+}
+
+static void
+images_save_read_cb(evutil_socket_t fd, short what, void *arg)
+{
+    struct images_save *sv = arg;
+    char buf[IMAGES_SAVE_CHUNK];
+    int i;
+
+    (void)what;
+    for (i = 0; i < IMAGES_SAVE_READS; i++) {
+        ssize_t n;
+
+        if (sv->st && api_stream_pending(sv->st) > IMAGES_SAVE_HIGH) {
+            event_del(sv->read_ev);   /* images_save_drain_cb re-arms */
+            return;
+        }
+        n = read(fd, buf, sizeof buf);
+        if (n < 0 && (errno == EAGAIN || errno == EINTR))
+            return;
+        if (n <= 0) {   /* the job closed its end (or failed) */
+            sv->eof = true;
+            images_save_close_pipe(sv);
+            images_save_finish(sv);
+            return;
+        }
+        if (!sv->started && sv->req) {
+            sv->started = true;
+            sv->refs++;
+            sv->st = api_stream_new(sv->req, "application/x-tar", images_save_stream_closed_cb,
+                                    sv);
+            api_stream_set_drain(sv->st, IMAGES_SAVE_LOW, images_save_drain_cb, sv);
+            api_request_resume(sv->req);
+        }
+        if (sv->st == NULL) {   /* the client went away */
+            images_save_close_pipe(sv);
+            return;
+        }
+        api_stream_write(sv->st, buf, (size_t)n);
+    }
+}
+
+static int
+images_save_run(void *job, dctl_error_t *err)
+{
+    struct images_save *sv = job;
+    int rc = image_service_save(sv->svc, sv->items, sv->nitems, sv->wfd, &sv->ev, err);
+
+    close(sv->wfd);   /* EOF for the loop */
+    sv->wfd = -1;
+    return rc;
+}
+
+static void
+images_save_done_cb(void *job, int status, dctl_error_t err)
+{
+    struct images_save *sv = job;
+
+    sv->job_done = true;
+    sv->status = status;
+    sv->err = err;
+    images_emit(sv->dctld, &sv->ev);
+    images_save_finish(sv);
+    images_save_unref(sv);
+}
+
+static void
+images_save_release(void *data)
+{
+    struct images_save *sv = data;
+
+    sv->req = NULL;
+    images_save_unref(sv);
+}
+
+static int
+images_save_start(struct api_request *req, const char *const *names, size_t n,
+                  dctl_error_t *err)
+{
+    struct image_service *svc = images_service(req, err);
+    struct image_save_item *items = NULL;
+    struct images_save *sv;
+    size_t nitems = 0;
+    int p[2];
+
+    if (svc == NULL || image_service_save_resolve(svc, names, n, &items, &nitems, err) < 0)
+        return -1;
+    if (pipe2(p, O_CLOEXEC) < 0) {
+        image_save_items_free(items, nitems);
+        return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "pipe");
+    }
+    fcntl(p[0], F_SETFL, O_NONBLOCK);
+    fcntl(p[0], F_SETPIPE_SZ, (int)IMAGES_SAVE_CHUNK * 4);   /* fewer wake-ups; best effort */
+    sv = xcalloc(1, sizeof *sv);
+    sv->refs = 1;
+    sv->req = req;
+    sv->svc = svc;
+    sv->dctld = req->dctld;
+    sv->items = items;
+    sv->nitems = nitems;
+    sv->rfd = p[0];
+    sv->wfd = p[1];
+    sv->read_ev = event_new(req->dctld->base, p[0], EV_READ | EV_PERSIST, images_save_read_cb,
+                            sv);
+    req->data = sv;
+    req->data_free = images_save_release;
+    if (worker_submit(req->dctld->workers, images_save_run, images_save_done_cb, sv, err) < 0)
+        return -1;   /* the request frees sv */
+    sv->refs++;
+    event_add(sv->read_ev, NULL);
+    api_request_suspend(req);
+    return 0;
+}
+
+static int
+images_get_handler(struct api_request *req, dctl_error_t *err)
+{
+    const char *name = api_param(req, 0);
+
+    return images_save_start(req, &name, 1, err);
+}
+
+static int
+images_get_many_handler(struct api_request *req, dctl_error_t *err)
+{
+    size_t n = api_query_all(req, "names", NULL, 0);
+    cleanup_free const char **names = xcalloc(n + 1, sizeof *names);
+
+    api_query_all(req, "names", names, n);
+    return images_save_start(req, names, n, err);
+}
+
 const struct api_route api_images_routes[] = {
     { API_GET, "/images/json", images_list_handler, 0 },
     { API_POST, "/images/create", images_create_handler, API_BODY_STREAM },
     { API_POST, "/images/prune", images_prune_handler, 0 },
+    { API_POST, "/images/load", images_load_handler, API_BODY_STREAM },
+    { API_GET, "/images/get", images_get_many_handler, 0 },
+    { API_GET, "/images/{name*}/get", images_get_handler, 0 },
     { API_GET, "/images/{name*}/json", images_inspect_handler, 0 },
     { API_GET, "/images/{name*}/history", images_history_handler, 0 },
     { API_POST, "/images/{name*}/tag", images_tag_handler, 0 },

@@ -87,6 +87,9 @@ struct api_stream {
     struct event *closed_ev;  /* EV_CLOSED watch while suspended */
     api_stream_close_cb on_close;
     void *arg;
+    api_stream_drain_cb on_drain;   /* api_stream_set_drain */
+    void *drain_arg;
+    size_t drain_low;
     bool suspended, ended, gone;
     struct api_stream *prev, *next;   /* the server's list of live streams */
 };
@@ -416,6 +419,8 @@ api_stream_reader_cb(void *cls, uint64_t pos, char *buf, size_t max)
         if (n > max)
             n = max;
         evbuffer_remove(st->buf, buf, n);
+        if (st->on_drain && evbuffer_get_length(st->buf) <= st->drain_low)
+            st->on_drain(st->drain_arg);
         return (ssize_t)n;
     }
     if (st->ended)
@@ -497,6 +502,14 @@ api_stream_abort(struct api_stream *st)
 {
     st->gone = true;
     api_stream_wake(st);
+}
+
+void
+api_stream_set_drain(struct api_stream *st, size_t low, api_stream_drain_cb cb, void *arg)
+{
+    st->drain_low = low;
+    st->on_drain = cb;
+    st->drain_arg = arg;
 }
 
 size_t

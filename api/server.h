@@ -127,5 +127,11 @@ void api_stream_end(struct api_stream *st);
 void api_stream_abort(struct api_stream *st);
 /* Bytes buffered and not yet sent. */
 size_t api_stream_pending(const struct api_stream *st);
+/* A producer faster than the client (a tar being saved) stops writing when
+ * api_stream_pending() is high and resumes in cb(arg), called from the reader
+ * each time the buffer has been drained to low bytes or fewer. cb only re-arms
+ * the producer (it runs inside an MHD callback); cb NULL stops the calls. */
+typedef void (*api_stream_drain_cb)(void *arg);
+void api_stream_set_drain(struct api_stream *st, size_t low, api_stream_drain_cb cb, void *arg);
 
 #endif

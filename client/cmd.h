@@ -41,6 +41,8 @@ struct client_cmd {
 
 extern const struct client_cmd cmd_events_entry;
 extern const struct client_cmd cmd_info_entry;
+extern const struct client_cmd cmd_load_entry;
+extern const struct client_cmd cmd_save_entry;
 extern const struct client_cmd cmd_version_entry;
 /* images: cmd-images.c, cmd-image*.c, cmd-import.c, cmd-tag.c, cmd-rmi.c, cmd-history.c */
 extern const struct client_cmd cmd_history_entry;

@@ -3,6 +3,7 @@
  * curl handle of each struct http_client. */
 #include <config.h>
 
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -40,11 +41,11 @@ struct http_xfer {
     void *arg;
     bool stopped;    /* line_cb asked to stop */
     char *api_version;
-    /* http_upload: the body is read from upload_fd as curl sends it */
-    bool upload;
-    int upload_fd;
+    bool upload, download;
+    int upload_fd;   /* upload: the request body, read to its end (chunked) */
     const char *upload_type;
-    int upload_errno; /* a failed read(), which aborts the transfer */
+    int download_fd; /* download: a 2xx body goes here as it arrives */
+    int io_errno;    /* what failed on upload_fd or download_fd */
 };
 
 static const char http_host_hint[] = "use unix:///PATH or tcp://HOST:PORT";
@@ -269,6 +270,24 @@ http_write_cb(char *data, size_t size, size_t nmemb, void *arg)
     long status = 0;
 
     curl_easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &status);
+    if (x->download && status < 400) {
+        const char *p = data;
+        size_t left = n;
+
+        while (left > 0) {
+            ssize_t w = write(x->download_fd, p, left);
+
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w < 0) {
+                x->io_errno = errno;
+                return 0;
+            }
+            p += w;
+            left -= (size_t)w;
+        }
+        return n;
+    }
     if (x->line_cb != NULL && status < 400) {
         http_xfer_append(x, data, n);
         http_xfer_lines(x, false);
@@ -278,6 +297,23 @@ http_write_cb(char *data, size_t size, size_t nmemb, void *arg)
         return n; /* an error body only needs its start */
     http_xfer_append(x, data, n);
     return n;
+}
+
+static size_t
+http_read_cb(char *buf, size_t size, size_t nmemb, void *arg)
+{
+    struct http_xfer *x = arg;
+
+    for (;;) {
+        ssize_t r = read(x->upload_fd, buf, size * nmemb);
+
+        if (r >= 0)
+            return (size_t)r;
+        if (errno != EINTR) {
+            x->io_errno = errno;
+            return CURL_READFUNC_ABORT;
+        }
+    }
 }
 
 static size_t
@@ -300,22 +336,6 @@ http_header_cb(char *data, size_t size, size_t nmemb, void *arg)
         x->api_version = xstrndup(v, vlen);
     }
     return n;
-}
-
-static size_t
-http_read_cb(char *buf, size_t size, size_t nmemb, void *arg)
-{
-    struct http_xfer *x = arg;
-    ssize_t n;
-
-    do
-        n = read(x->upload_fd, buf, size * nmemb);
-    while (n < 0 && errno == EINTR);
-    if (n < 0) {
-        x->upload_errno = errno;
-        return CURL_READFUNC_ABORT;
-    }
-    return (size_t)n;
 }
 
 static bool
@@ -363,6 +383,7 @@ http_perform(struct http_client *c, const char *method, const char *path, const 
         struct stat st;
 
         headers = curl_slist_append(headers, ctype);
+        headers = curl_slist_append(headers, "Expect:");
         curl_easy_setopt(c->curl, CURLOPT_POST, 1L);
         curl_easy_setopt(c->curl, CURLOPT_READFUNCTION, http_read_cb);
         curl_easy_setopt(c->curl, CURLOPT_READDATA, x);
@@ -387,8 +408,10 @@ http_perform(struct http_client *c, const char *method, const char *path, const 
     curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, status);
     if (rc == CURLE_WRITE_ERROR && x->stopped)
         rc = CURLE_OK;
-    if (x->upload_errno != 0)
-        return dctl_error_set(err, DCTL_ERR_INTERNAL, x->upload_errno, "read the upload");
+    if (x->io_errno && (rc == CURLE_WRITE_ERROR || rc == CURLE_ABORTED_BY_CALLBACK ||
+                        rc == CURLE_READ_ERROR))
+        return dctl_error_set(err, DCTL_ERR_INTERNAL, x->io_errno, "%s",
+                              rc == CURLE_WRITE_ERROR ? "write the output" : "read the input");
     if (rc != CURLE_OK) {
         if (http_is_connect_error(rc) && *status == 0)
             return dctl_error_set(err, DCTL_ERR_UNAVAILABLE, 0,
@@ -550,6 +573,20 @@ http_upload(struct http_client *c, const char *method, const char *path, int fd,
     return 0;
 }
 
+/* Ends a transfer whose body did not go to a callback or fd: an error status. */
+static int
+http_stream_status(struct http_xfer *x, long status, dctl_error_t *err)
+{
+    if (status >= 400) {
+        struct http_response resp = { .status = status, .body = x->buf, .len = x->len };
+
+        http_response_error(&resp, err);
+        http_xfer_fini(x);
+        return -1;
+    }
+    return 0;
+}
+
 int
 http_stream_lines(struct http_client *c, const char *path, http_line_cb cb, void *arg,
                   dctl_error_t *err)
@@ -563,14 +600,50 @@ http_stream_lines(struct http_client *c, const char *path, http_line_cb cb, void
         http_xfer_fini(&x);
         return -1;
     }
-    if (status >= 400) {
-        struct http_response resp = { .status = status, .body = x.buf, .len = x.len };
+    if (http_stream_status(&x, status, err) < 0)
+        return -1;
+    http_xfer_lines(&x, true); /* a last line without its newline */
+    http_xfer_fini(&x);
+    return 0;
+}
 
-        http_response_error(&resp, err);
+int
+http_post_stream(struct http_client *c, const char *path, int in_fd, const char *content_type,
+                 http_line_cb cb, void *arg, dctl_error_t *err)
+{
+    struct http_xfer x = { .line_cb = cb, .arg = arg, .upload = true, .upload_fd = in_fd,
+                           .upload_type = content_type };
+    long status;
+
+    assert(in_fd >= 0);
+    if (http_client_negotiate(c, err) < 0)
+        return -1;
+    if (http_perform(c, "POST", path, NULL, &x, &status, err) < 0) {
         http_xfer_fini(&x);
         return -1;
     }
-    http_xfer_lines(&x, true); /* a last line without its newline */
+    if (http_stream_status(&x, status, err) < 0)
+        return -1;
+    http_xfer_lines(&x, true);
+    http_xfer_fini(&x);
+    return 0;
+}
+
+int
+http_download(struct http_client *c, const char *path, int out_fd, dctl_error_t *err)
+{
+    struct http_xfer x = { .download = true, .download_fd = out_fd };
+    long status;
+
+    assert(out_fd >= 0);
+    if (http_client_negotiate(c, err) < 0)
+        return -1;
+    if (http_perform(c, "GET", path, NULL, &x, &status, err) < 0) {
+        http_xfer_fini(&x);
+        return -1;
+    }
+    if (http_stream_status(&x, status, err) < 0)
+        return -1;
     http_xfer_fini(&x);
     return 0;
 }

@@ -96,6 +96,15 @@ int http_upload(struct http_client *c, const char *method, const char *path, int
 int http_stream_lines(struct http_client *c, const char *path, http_line_cb cb, void *arg,
                       dctl_error_t *err);
 
+/* POST path with the body read from in_fd (left open) to its end, sent chunked
+ * as content_type; each line of the answer goes to cb as in http_stream_lines. A
+ * status >= 400 is an error; a failed read of in_fd is DCTL_ERR_INTERNAL. */
+int http_post_stream(struct http_client *c, const char *path, int in_fd, const char *content_type,
+                     http_line_cb cb, void *arg, dctl_error_t *err);
+/* GET path and write a 2xx body to out_fd (left open) as it arrives. A status
+ * >= 400 is an error; a failed write is DCTL_ERR_INTERNAL. */
+int http_download(struct http_client *c, const char *path, int out_fd, dctl_error_t *err);
+
 /* Percent-encodes s for a query string value (RFC 3986 unreserved kept). Caller's. */
 char *http_query_escape(const char *s);
 

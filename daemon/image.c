@@ -34,7 +34,7 @@ image_events_fini(struct image_events *ev)
     ev->n = 0;
 }
 
-static void
+void
 image_events_add(struct image_events *ev, const char *action, const char *id, const char *name)
 {
     struct image_event *e;

@@ -44,6 +44,9 @@ struct image_events {
     size_t n;
 };
 void image_events_fini(struct image_events *ev);
+/* Appends one event (ev may be NULL: nothing recorded). */
+void image_events_add(struct image_events *ev, const char *action, const char *id,
+                      const char *name);
 
 /* What POST /images/create?fromSrc= asks for. All may be NULL. */
 struct image_import_opts {
@@ -94,6 +97,50 @@ int image_service_prune(struct image_service *svc, bool dangling_only, long long
                         bool (*keep)(const struct image *img, void *arg), void *arg,
                         struct json_object *out, int64_t *reclaimed, struct image_events *ev,
                         dctl_error_t *err);
+
+/* ---- docker load / docker save (daemon/image-archive.c) ---- */
+
+/* What a load reports while it runs; every callback runs on the job's thread. */
+struct image_load_ops {
+    /* A layer file (open on fd, total bytes as stored) is about to be applied; the fd's
+     * offset tells how far the layer store has read. */
+    void (*layer_begin)(void *arg, const char *diff_id, int fd, int64_t total);
+    /* That layer is done (ok false: it failed); fd is closed after this returns. */
+    void (*layer_end)(void *arg, const char *diff_id, int64_t total, bool ok);
+    /* A line for the client ("Loaded image: busybox:latest\n"). */
+    void (*output)(void *arg, const char *text);
+};
+
+/* POST /images/load (moby's tarexporter Load): reads the docker-archive or OCI layout
+ * tar stream from fd (extracted under svc->tmp_dir and removed after), registers the
+ * layers that are not there yet, creates each image and points its tags at it (a tag
+ * moves from another image, which says so in the output), one "load" event per image.
+ * A bad archive is DCTL_ERR_INVALID "invalid archive: ..." and stores nothing; a layer
+ * that fails leaves no layer of its image behind (images loaded before it stay, as
+ * dockerd's do). ops may be NULL. Blocks. */
+int image_service_load(struct image_service *svc, int fd, const struct image_load_ops *ops,
+                       void *arg, struct image_events *ev, dctl_error_t *err);
+
+/* One image to save and the tags to record for it. */
+struct image_save_item {
+    char id[DIGEST_STRING_MAX];
+    struct reference **tags; /* normalised name:tag references */
+    size_t ntags;
+};
+void image_save_items_free(struct image_save_item *items, size_t n);
+
+/* moby's saveSession.parseNames: each name is an image ID (prefix), name@digest,
+ * name:tag (that tag recorded) or a bare repository name (every tag of it); images named
+ * twice are merged. Look-ups only: may run on the loop. DCTL_ERR_INVALID for a bad
+ * reference, DCTL_ERR_NOT_FOUND "No such image: X". */
+int image_service_save_resolve(struct image_service *svc, const char *const *names, size_t n,
+                               struct image_save_item **items, size_t *nitems,
+                               dctl_error_t *err);
+/* Writes items as a Docker 25+ docker-archive (with the OCI layout) to fd, each layer
+ * re-assembled by the layer store to its registered bytes; one "save" event per image.
+ * On error what was written is incomplete: the caller cuts the transfer. Blocks. */
+int image_service_save(struct image_service *svc, const struct image_save_item *items,
+                       size_t n, int fd, struct image_events *ev, dctl_error_t *err);
 
 /* The image config's "config" labels as a new JSON object (empty when none). */
 struct json_object *image_config_labels(const struct image *img);

@@ -17,11 +17,13 @@
 #include "lib/archivelib.h"
 #include "lib/file.h"
 #include "lib/log.h"
+#include "lib/tarsplit.h"
 #include "lib/tree.h"
 #include "lib/util.h"
 #include "lib/xmalloc.h"
 
 #define LAYERSTORE_BLOCK (64 * 1024)
+#define LAYERSTORE_TAR_SPLIT "tar-split"
 
 struct layer {
     struct layer_info info;
@@ -418,7 +420,8 @@ layerstore_archive_free(struct archive **a)
  * diff_id and writes it to out until the reader goes (EPIPE: the tar ended; the rest is
  * still hashed, as Docker hashes trailing padding too). */
 static int
-layerstore_feed(int fd, int out, char diff_id[DIGEST_STRING_MAX], dctl_error_t *err)
+layerstore_feed(int fd, int out, struct tarsplit *ts, char diff_id[DIGEST_STRING_MAX],
+                dctl_error_t *err)
 {
     __attribute__((cleanup(layerstore_archive_free))) struct archive *a = NULL;
     struct archive_entry *entry;
@@ -439,7 +442,7 @@ layerstore_feed(int fd, int out, char diff_id[DIGEST_STRING_MAX], dctl_error_t *
         r = archive_read_next_header(a, &entry);
     if (r == ARCHIVE_EOF) {   /* an empty stream */
         digest_ctx_final(&ctx, diff_id);
-        return 0;
+        return ts ? tarsplit_finish(ts, err) : 0;
     }
     if (r != ARCHIVE_OK)
         return dctl_error_set(err, DCTL_ERR_INVALID, 0, "invalid tar stream: %s",
@@ -454,6 +457,8 @@ layerstore_feed(int fd, int out, char diff_id[DIGEST_STRING_MAX], dctl_error_t *
                                   archive_error_string(a) ? archive_error_string(a)
                                                           : "read error");
         digest_ctx_update(&ctx, buf, (size_t)n);
+        if (ts && tarsplit_feed(ts, buf, (size_t)n, err) < 0)
+            return -1;
         if (!reader_gone && layerstore_write_all(out, buf, (size_t)n) < 0) {
             if (errno != EPIPE)
                 return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "write layer pipe");
@@ -461,19 +466,22 @@ layerstore_feed(int fd, int out, char diff_id[DIGEST_STRING_MAX], dctl_error_t *
         }
     }
     digest_ctx_final(&ctx, diff_id);
-    return 0;
+    return ts ? tarsplit_finish(ts, err) : 0;
 }
 
-/* Creates cache_id and applies the stream from fd to it; *size and diff_id set. */
+/* Creates cache_id and applies the stream from fd to it; *size and diff_id set. The
+ * stream's tar-split record goes to LAYERSTORE_TAR_SPLIT in the directory dfd. */
 static int
-layerstore_apply(struct layerstore *ls, int fd, const char *cache_id, const char *parent_cache,
-                 int64_t *size, char diff_id[DIGEST_STRING_MAX], dctl_error_t *err)
+layerstore_apply(struct layerstore *ls, int fd, int dfd, const char *cache_id,
+                 const char *parent_cache, int64_t *size, char diff_id[DIGEST_STRING_MAX],
+                 dctl_error_t *err)
 {
     struct layerstore_apply a = { .ls = ls, .cache_id = cache_id,
                                   .parent_cache = parent_cache, .fd = -1 };
     dctl_error_t ferr = NULL;
+    struct tarsplit *ts;
     pthread_t th;
-    int p[2], rc, frc;
+    int p[2], rc, frc, tsfd;
 
     if (ls->ops->create(ls->priv, cache_id, parent_cache, err) < 0)
         return -1;
@@ -486,7 +494,19 @@ layerstore_apply(struct layerstore *ls, int fd, const char *cache_id, const char
         close(p[1]);
         return dctl_error_set(err, DCTL_ERR_INTERNAL, rc, "start layer apply thread");
     }
-    frc = layerstore_feed(fd, p[1], diff_id, &ferr);
+    tsfd = openat(dfd, LAYERSTORE_TAR_SPLIT, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (tsfd < 0) {
+        frc = dctl_error_set(&ferr, DCTL_ERR_INTERNAL, errno, "create %s",
+                             LAYERSTORE_TAR_SPLIT);
+    } else {
+        ts = tarsplit_new(tsfd);
+        frc = layerstore_feed(fd, p[1], ts, diff_id, &ferr);
+        tarsplit_free(ts);
+        if (frc == 0 && fsync(tsfd) < 0)
+            frc = dctl_error_set(&ferr, DCTL_ERR_INTERNAL, errno, "fsync %s",
+                                 LAYERSTORE_TAR_SPLIT);
+        close(tsfd);
+    }
     close(p[1]);   /* EOF for the driver (a truncated tar if the feed failed) */
     pthread_join(th, NULL);
     if (a.status < 0) {   /* the driver's error says what was wrong with the tar */
@@ -538,7 +558,8 @@ layerstore_register(struct layerstore *ls, int fd, const char *parent,
     }
     if (layerstore_write_meta(dfd, "cache-id", cache_id, err) < 0)
         goto fail;
-    if (layerstore_apply(ls, fd, cache_id, parent ? parent_cache : NULL, &size, diff, err) < 0)
+    if (layerstore_apply(ls, fd, dfd, cache_id, parent ? parent_cache : NULL, &size, diff,
+                         err) < 0)
         goto fail;
     digest_chain_id_next(parent, diff, chain);
     sizetext = xasprintf("%lld", (long long)size);
@@ -730,4 +751,61 @@ layerstore_list(struct layerstore *ls, size_t *n)
     *n = ls->n;
     pthread_mutex_unlock(&ls->mu);
     return v;
+}
+
+/* ---- export ------------------------------------------------------------------------- */
+
+/* The tar stream of l from its tar-split record and the driver's mount of the layer. */
+static int
+layerstore_assemble(struct layerstore *ls, const struct layer_info *li, int tsfd, int out,
+                    dctl_error_t *err)
+{
+    const char *path = NULL;
+    cleanup_close int rootfd = -1;
+    dctl_error_t perr = NULL;
+    int rc;
+
+    if (ls->ops->get(ls->priv, li->cache_id, &path, err) < 0)
+        return dctl_error_prefix(err, "mount layer %.19s", li->chain_id);
+    rootfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (rootfd < 0)
+        rc = dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "open %s", path);
+    else
+        rc = tarsplit_assemble(tsfd, rootfd, out, err);
+    if (ls->ops->put(ls->priv, li->cache_id, &perr) < 0) {
+        cleanup_free char *text = dctl_error_text(perr);
+
+        log_warn("layerstore: release layer %.19s: %s", li->chain_id, text);
+        dctl_error_free(perr);
+    }
+    if (rc < 0)
+        return dctl_error_prefix(err, "layer %.19s", li->chain_id);
+    return 0;
+}
+
+int
+layerstore_diff(struct layerstore *ls, const char *chain_id, int fd, dctl_error_t *err)
+{
+    struct layer_info li, pli;
+    cleanup_free char *name = NULL;
+    cleanup_close int tsfd = -1;
+    int rc;
+
+    if (layerstore_acquire(ls, chain_id, err) < 0)
+        return -1;
+    layerstore_get(ls, chain_id, &li);
+    name = xasprintf("%s/%s", digest_hex(chain_id), LAYERSTORE_TAR_SPLIT);
+    tsfd = openat(ls->shafd, name, O_RDONLY | O_CLOEXEC);
+    if (tsfd >= 0) {
+        rc = layerstore_assemble(ls, &li, tsfd, fd, err);
+    } else if (errno != ENOENT) {
+        rc = dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "open layerdb/sha256/%s", name);
+    } else {   /* registered before tar-split records existed: the driver's own diff */
+        pli.cache_id[0] = '\0';
+        if (li.parent[0])
+            layerstore_get(ls, li.parent, &pli);
+        rc = ls->ops->diff(ls->priv, li.cache_id, li.parent[0] ? pli.cache_id : NULL, fd, err);
+    }
+    layerstore_release(ls, chain_id, NULL, NULL, NULL);
+    return rc;
 }

@@ -2,7 +2,7 @@
  * layer (its cache ID) plus metadata in Docker's layout under ROOT (data-root/image/
  * DRIVER/layerdb):
  *
- *   sha256/<chain-id hex>/{diff, size, cache-id, parent}   committed layers
+ *   sha256/<chain-id hex>/{diff, size, cache-id, parent, tar-split}   committed layers
  *   tmp/write-<cache id>/                                  a registration in progress
  *   tmp/remove-<chain-id hex>/                             a removal in progress
  *
@@ -69,6 +69,11 @@ void layerstore_free(struct layerstore *ls);
 int layerstore_register(struct layerstore *ls, int fd, const char *parent,
                         char chain_id[DIGEST_STRING_MAX], char diff_id[DIGEST_STRING_MAX],
                         dctl_error_t *err);
+/* Writes chain_id's layer tar to fd: the very bytes it was registered from (their sha256
+ * is its diff ID), re-assembled from the stream's tar-split record and the driver's mount
+ * of the layer; a layer without a record gets the driver's diff against its parent. The
+ * layer is held for the call. Blocks. */
+int layerstore_diff(struct layerstore *ls, const char *chain_id, int fd, dctl_error_t *err);
 /* Takes a reference on chain_id (DCTL_ERR_NOT_FOUND if it is not there). */
 int layerstore_acquire(struct layerstore *ls, const char *chain_id, dctl_error_t *err);
 /* Drops a reference; at zero the layer is removed, then its parent's reference dropped.
