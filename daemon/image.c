@@ -853,7 +853,28 @@ image_service_delete(struct image_service *svc, const char *name, bool force, bo
     refs = refstore_references(svc->refs, img->id, &nrefs);
     if (!by_id) {
         bool found_tag = false;
+        char user[13] = "";
 
+        /* moby: the last reference of an image a container uses goes only by force */
+        if (!force && image_is_single_reference(refs, nrefs)) {
+            size_t k;
+
+            pthread_mutex_lock(&svc->users_mu);
+            for (k = 0; k < svc->nusers && !*user; k++)
+                if (strcmp(svc->users[k].image, img->id) == 0)
+                    snprintf(user, sizeof user, "%.12s", svc->users[k].container);
+            pthread_mutex_unlock(&svc->users_mu);
+        }
+        if (*user) {
+            char sid[13];
+
+            reference_list_free(refs);
+            image_short_id(img->id, sid);
+            return dctl_error_set(err, DCTL_ERR_CONFLICT, 0,
+                                  "conflict: unable to remove repository reference \"%s\" "
+                                  "(must force) - container %s is using its referenced image %s",
+                                  name, user, sid);
+        }
         reference_list_free(refs);
         parsed = reference_parse_normalized(name, err);
         if (parsed == NULL)
