@@ -19,11 +19,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <dirent.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
 
 #include "api.h"
 #include "daemon/container.h"
@@ -1094,7 +1099,33 @@ struct ctr_logs {
     size_t plen;
     struct event *ev;
     bool done;
+    /* where the output goes: a chunked stream (logs) or an attach session */
+    void (*sink_write)(struct ctr_logs *l, const void *data, size_t len);
+    size_t (*sink_pending)(struct ctr_logs *l);
+    void (*sink_end)(struct ctr_logs *l);
+    void *owner;
+    long long wait_start_after;   /* attach before start: output begins with a later start */
+    int ifd;                      /* inotify on the container directory, or -1 */
+    struct event *iev;
 };
+
+static void
+ctr_logs_stream_write(struct ctr_logs *l, const void *data, size_t len)
+{
+    api_stream_write(l->st, data, len);
+}
+
+static size_t
+ctr_logs_stream_pending(struct ctr_logs *l)
+{
+    return api_stream_pending(l->st);
+}
+
+static void
+ctr_logs_stream_end(struct ctr_logs *l)
+{
+    api_stream_end(l->st);
+}
 
 static void
 ctr_logs_free(struct ctr_logs *l)
@@ -1109,6 +1140,10 @@ ctr_logs_free(struct ctr_logs *l)
     free(l->partial);
     if (l->ev)
         event_free(l->ev);
+    if (l->iev)
+        event_free(l->iev);
+    if (l->ifd >= 0)
+        close(l->ifd);
     container_unref(l->c);
     free(l);
 }
@@ -1261,11 +1296,11 @@ ctr_logs_emit_line(struct ctr_logs *l, const char *line, size_t len)
         hdr[5] = (unsigned char)(total >> 16);
         hdr[6] = (unsigned char)(total >> 8);
         hdr[7] = (unsigned char)total;
-        api_stream_write(l->st, hdr, sizeof hdr);
+        l->sink_write(l, hdr, sizeof hdr);
     }
     if (*ts)
-        api_stream_write(l->st, ts, strlen(ts));
-    api_stream_write(l->st, log, loglen);
+        l->sink_write(l, ts, strlen(ts));
+    l->sink_write(l, log, loglen);
 }
 
 /* Opens files[idx] (at start for the first), remembering its inode. */
@@ -1290,7 +1325,7 @@ static void
 ctr_logs_finish(struct ctr_logs *l)
 {
     l->done = true;
-    api_stream_end(l->st);
+    l->sink_end(l);
 }
 
 /* Reads a bounded piece, emits whole lines; then re-arms itself, waits for the client
@@ -1304,7 +1339,19 @@ ctr_logs_pump(struct ctr_logs *l)
 
     if (l->done)
         return;
-    if (api_stream_pending(l->st) > LOGS_PENDING_MAX) {
+    if (l->wait_start_after) {   /* attached before the start: wait for it */
+        if (l->c->removed || (l->c->started_ns <= l->wait_start_after &&
+                              l->c->finished_ns > l->wait_start_after)) {
+            ctr_logs_finish(l);   /* gone, or failed to start */
+            return;
+        }
+        if (l->c->started_ns <= l->wait_start_after) {
+            evtimer_add(l->ev, &poll);
+            return;
+        }
+        l->wait_start_after = 0;
+    }
+    if (l->sink_pending(l) > LOGS_PENDING_MAX) {
         evtimer_add(l->ev, &poll);
         return;
     }
@@ -1374,6 +1421,44 @@ ctr_logs_pump(struct ctr_logs *l)
 }
 
 static void
+ctr_logs_inotify_cb(evutil_socket_t fd, short what, void *arg)
+{
+    struct ctr_logs *l = arg;
+    char buf[4096];
+
+    (void)what;
+    while (read(fd, buf, sizeof buf) > 0)
+        ;
+    if (!l->done && !event_pending(l->ev, EV_TIMEOUT, NULL))
+        ctr_logs_pump(l);
+    else if (!l->done) {
+        event_del(l->ev);
+        ctr_logs_pump(l);
+    }
+}
+
+/* Starts reading: at l->start of files[idx]; a follower also watches the container's
+ * directory so that new lines are read as they are written (the poll stays as a
+ * fallback and for the container's end). */
+static void
+ctr_logs_begin(struct ctr_logs *l)
+{
+    l->ev = evtimer_new(l->base, ctr_logs_ev_cb, l);
+    l->ifd = -1;
+    if (l->follow) {
+        l->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+        if (l->ifd >= 0 && inotify_add_watch(l->ifd, l->c->dir, IN_MODIFY | IN_CREATE |
+                                             IN_MOVED_TO | IN_CLOSE_WRITE) >= 0) {
+            l->iev = event_new(l->base, l->ifd, EV_READ | EV_PERSIST, ctr_logs_inotify_cb, l);
+            event_add(l->iev, NULL);
+        }
+    }
+    if (ctr_logs_open(l, l->start) == false)
+        l->fd = -1;
+    event_active(l->ev, EV_TIMEOUT, 0);
+}
+
+static void
 ctr_logs_release(void *data)
 {
     struct ctr_logs *l = data;
@@ -1402,10 +1487,7 @@ ctr_logs_tail_done_cb(void *job, int status, dctl_error_t err)
     l->st = api_stream_new(req, l->tty ? "application/vnd.docker.raw-stream"
                                        : "application/vnd.docker.multiplexed-stream",
                            ctr_logs_close_cb, l);
-    l->ev = evtimer_new(l->base, ctr_logs_ev_cb, l);
-    if (ctr_logs_open(l, l->start) == false)
-        l->fd = -1;
-    event_active(l->ev, EV_TIMEOUT, 0);
+    ctr_logs_begin(l);
     api_request_resume(req);
 }
 
@@ -1442,6 +1524,10 @@ ctr_logs_handler(struct api_request *req, dctl_error_t *err)
                               until);
     l = xcalloc(1, sizeof *l);
     l->req = req;
+    l->ifd = -1;
+    l->sink_write = ctr_logs_stream_write;
+    l->sink_pending = ctr_logs_stream_pending;
+    l->sink_end = ctr_logs_stream_end;
     l->c = container_ref(c);
     l->base = req->dctld->base;
     l->fd = -1;
@@ -1462,6 +1548,436 @@ ctr_logs_handler(struct api_request *req, dctl_error_t *err)
     req->data = l;
     req->data_free = ctr_logs_release;
     api_request_suspend(req);
+    return 0;
+}
+
+/* ---- POST /containers/{id}/attach ------------------------------------------------------ */
+
+/* An attach session. Without a TTY, output comes from the json-file log (followed from
+ * the moment of the attach, or from the next start when the container is not running
+ * yet, as `docker run` attaches before it starts), so that nothing the command writes
+ * early is missed. With a TTY (a prompt has no newline) or log driver "none" it comes
+ * live from the exec driver's attach socket, connected as soon as the container runs.
+ * Stdin goes to the exec driver's attach socket ("attach stdin"), connected once the
+ * container runs. Owner: the request (req->data) until the hijack closes. */
+struct ctr_attach {
+    struct api_request *req;
+    struct dctld *d;
+    struct container *c;
+    struct api_hijack *h;
+    bool in, out, err, tty, logs_replay, live_output, stream;
+    unsigned char detach[16];
+    size_t ndetach, matched;
+    struct bufferevent *client, *shim;
+    struct evbuffer *pending_in;     /* stdin before the shim is connected */
+    struct ctr_logs *follower, *replay;
+    struct event *connect_ev;
+    long long attached_ns;
+    bool client_eof, closing, upgraded, emitted_detach;
+};
+
+static void ctr_attach_close(struct ctr_attach *a);
+static void ctr_attach_shim_written_cb(struct bufferevent *bev, void *arg);
+
+static void
+ctr_attach_free(void *data)
+{
+    struct ctr_attach *a = data;
+
+    if (a->follower)
+        ctr_logs_free(a->follower);
+    if (a->replay)
+        ctr_logs_free(a->replay);
+    if (a->client)
+        bufferevent_free(a->client);
+    if (a->shim)
+        bufferevent_free(a->shim);
+    if (a->pending_in)
+        evbuffer_free(a->pending_in);
+    if (a->connect_ev)
+        event_free(a->connect_ev);
+    container_unref(a->c);
+    free(a);
+}
+
+static void
+ctr_attach_sink_write(struct ctr_logs *l, const void *data, size_t len)
+{
+    struct ctr_attach *a = l->owner;
+
+    if (a->client && !a->closing)
+        bufferevent_write(a->client, data, len);
+}
+
+static size_t
+ctr_attach_sink_pending(struct ctr_logs *l)
+{
+    struct ctr_attach *a = l->owner;
+
+    return a->client ? evbuffer_get_length(bufferevent_get_output(a->client)) : 0;
+}
+
+static void ctr_attach_start_follow(struct ctr_attach *a);
+
+static void
+ctr_attach_sink_end(struct ctr_logs *l)
+{
+    struct ctr_attach *a = l->owner;
+
+    if (l == a->replay && a->follower == NULL && a->stream) {   /* logs=1 replayed: live now */
+        ctr_attach_start_follow(a);
+        return;
+    }
+    ctr_attach_close(a);   /* after the output is flushed */
+}
+
+/* Frees what carries data, then hands the socket back to MHD once the client has
+ * everything that was written. */
+static void
+ctr_attach_finish(struct ctr_attach *a)
+{
+    if (a->client) {
+        bufferevent_free(a->client);
+        a->client = NULL;
+    }
+    if (a->shim) {
+        bufferevent_free(a->shim);
+        a->shim = NULL;
+    }
+    if (a->connect_ev)
+        event_del(a->connect_ev);
+    if (a->follower)
+        a->follower->done = true;
+    api_hijack_close(a->h);   /* the request, and a with it, go later */
+}
+
+static void
+ctr_attach_flushed_cb(struct bufferevent *bev, void *arg)
+{
+    struct ctr_attach *a = arg;
+
+    (void)bev;
+    if (a->closing)
+        ctr_attach_finish(a);
+}
+
+static void
+ctr_attach_close(struct ctr_attach *a)
+{
+    if (a->closing)
+        return;
+    a->closing = true;
+    if (a->client && evbuffer_get_length(bufferevent_get_output(a->client)) > 0) {
+        bufferevent_setwatermark(a->client, EV_WRITE, 0, 0);
+        bufferevent_setcb(a->client, NULL, ctr_attach_flushed_cb, NULL, a);   /* wait */
+        bufferevent_disable(a->client, EV_READ);
+        return;
+    }
+    ctr_attach_finish(a);
+}
+
+/* Detach keys ("ctrl-p,ctrl-q" by default): "ctrl-X", single characters. */
+static int
+ctr_attach_parse_keys(const char *s, unsigned char *out, size_t *n, dctl_error_t *err)
+{
+    cleanup_free char *copy = xstrdup(s && *s ? s : "ctrl-p,ctrl-q");
+    char *save = NULL, *k;
+
+    *n = 0;
+    for (k = strtok_r(copy, ",", &save); k && *n < 16; k = strtok_r(NULL, ",", &save)) {
+        if (strlen(k) == 1) {
+            out[(*n)++] = (unsigned char)k[0];
+        } else if (strncmp(k, "ctrl-", 5) == 0 && strlen(k) == 6) {
+            char ch = (char)tolower((unsigned char)k[5]);
+
+            if (ch >= 'a' && ch <= 'z')
+                out[(*n)++] = (unsigned char)(ch - 'a' + 1);
+            else if (ch == '@')
+                out[(*n)++] = 0;
+            else if (ch == '[' || ch == '\\' || ch == ']' || ch == '^' || ch == '_')
+                out[(*n)++] = (unsigned char)(ch - '@');
+            else
+                return dctl_error_set(err, DCTL_ERR_INVALID, 0, "Invalid escape keys (%s) provided",
+                                      s);
+        } else {
+            return dctl_error_set(err, DCTL_ERR_INVALID, 0, "Invalid escape keys (%s) provided", s);
+        }
+    }
+    return 0;
+}
+
+static void
+ctr_attach_stdin(struct ctr_attach *a, const unsigned char *data, size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        if (a->ndetach && data[i] == a->detach[a->matched]) {
+            if (++a->matched == a->ndetach) {   /* detached */
+                a->emitted_detach = true;
+                container_emit(a->c, "detach", NULL);
+                ctr_attach_close(a);
+                return;
+            }
+            continue;
+        }
+        if (a->matched) {   /* a prefix that did not complete: it was input */
+            if (a->shim)
+                bufferevent_write(a->shim, a->detach, a->matched);
+            else
+                evbuffer_add(a->pending_in, a->detach, a->matched);
+            a->matched = 0;
+            if (a->ndetach && data[i] == a->detach[0]) {
+                a->matched = 1;
+                continue;
+            }
+        }
+        if (a->shim)
+            bufferevent_write(a->shim, &data[i], 1);
+        else
+            evbuffer_add(a->pending_in, &data[i], 1);
+    }
+}
+
+static void
+ctr_attach_client_read_cb(struct bufferevent *bev, void *arg)
+{
+    struct ctr_attach *a = arg;
+    struct evbuffer *in = bufferevent_get_input(bev);
+    unsigned char buf[4096];
+    int n;
+
+    while (!a->closing && (n = evbuffer_remove(in, buf, sizeof buf)) > 0) {
+        if (a->in)
+            ctr_attach_stdin(a, buf, (size_t)n);
+    }
+}
+
+static void
+ctr_attach_client_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+    struct ctr_attach *a = arg;
+
+    (void)bev;
+    if (what & BEV_EVENT_EOF) {   /* half-close: stdin ends, output goes on */
+        a->client_eof = true;
+        bufferevent_disable(a->client, EV_READ);
+        if (a->shim)
+            ctr_attach_shim_written_cb(a->shim, a);
+        if (!a->out && !a->err)
+            ctr_attach_close(a);
+        return;
+    }
+    if (what & BEV_EVENT_ERROR) {   /* the client is gone */
+        a->closing = true;
+        ctr_attach_finish(a);
+    }
+}
+
+static void
+ctr_attach_shim_read_cb(struct bufferevent *bev, void *arg)
+{
+    struct ctr_attach *a = arg;
+    struct evbuffer *in = bufferevent_get_input(bev);
+
+    if (a->live_output && a->client && !a->closing)
+        bufferevent_write_buffer(a->client, in);
+    else
+        evbuffer_drain(in, evbuffer_get_length(in));
+}
+
+/* The client's half-close reaches the command once its stdin bytes have. */
+static void
+ctr_attach_shim_written_cb(struct bufferevent *bev, void *arg)
+{
+    struct ctr_attach *a = arg;
+
+    if (a->client_eof && evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+        shutdown(bufferevent_getfd(bev), SHUT_WR);
+}
+
+static void
+ctr_attach_shim_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+    struct ctr_attach *a = arg;
+
+    (void)bev;
+    if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
+        bufferevent_free(a->shim);
+        a->shim = NULL;
+        if (a->live_output)
+            ctr_attach_close(a);
+    }
+}
+
+/* Connects to the exec driver's attach socket once the container runs. */
+static void
+ctr_attach_connect_cb(evutil_socket_t fd, short what, void *arg)
+{
+    struct ctr_attach *a = arg;
+    const struct dctl_exec_ops *ops;
+    dctl_error_t err = NULL;
+    struct timeval poll = { 0, 10 * 1000 };
+    char request[64];
+    void *priv;
+    int sfd;
+
+    (void)fd;
+    (void)what;
+    if (a->closing || a->c->removed)
+        return;
+    if (a->c->status != CONTAINER_RUNNING) {
+        if (a->c->started_ns > a->attached_ns || container_is_running(a->c) ||
+            a->c->status == CONTAINER_CREATED || a->c->busy)
+            evtimer_add(a->connect_ev, &poll);
+        return;
+    }
+    ops = container_exec_ops(a->d->containers, &priv, &err);
+    if (ops == NULL || ops->attach == NULL) {
+        dctl_error_free(err);
+        return;
+    }
+    snprintf(request, sizeof request, "attach %s%s%s\n",
+             a->in ? "stdin" : "",
+             a->live_output ? (a->in ? ",stdout,stderr" : "stdout,stderr") : "", "");
+    if (a->live_output) {   /* only the streams asked for */
+        snprintf(request, sizeof request, "attach %s%s%s%s%s\n", a->in ? "stdin" : "",
+                 a->in && a->out ? "," : "", a->out ? "stdout" : "",
+                 (a->in || a->out) && a->err ? "," : "", a->err ? "stderr" : "");
+    }
+    sfd = ops->attach(priv, a->c->id, request, &err);
+    if (sfd < 0) {
+        cleanup_free char *text = dctl_error_text(err);
+
+        log_debug("attach %.12s: %s", a->c->id, text);
+        dctl_error_free(err);
+        if (a->live_output)
+            ctr_attach_close(a);
+        return;
+    }
+    a->shim = bufferevent_socket_new(a->d->base, sfd, BEV_OPT_CLOSE_ON_FREE);
+    bufferevent_setcb(a->shim, ctr_attach_shim_read_cb, ctr_attach_shim_written_cb,
+                      ctr_attach_shim_event_cb, a);
+    bufferevent_enable(a->shim, EV_READ | EV_WRITE);
+    if (evbuffer_get_length(a->pending_in))
+        bufferevent_write_buffer(a->shim, a->pending_in);
+    else if (a->client_eof)
+        shutdown(sfd, SHUT_WR);
+}
+
+static struct ctr_logs *
+ctr_attach_reader(struct ctr_attach *a, bool follow)
+{
+    struct ctr_logs *l = xcalloc(1, sizeof *l);
+
+    l->c = container_ref(a->c);
+    l->base = a->d->base;
+    l->fd = -1;
+    l->ifd = -1;
+    l->out = a->out;
+    l->err = a->err;
+    l->follow = follow;
+    l->tty = a->tty;
+    l->tail = -1;
+    l->owner = a;
+    l->sink_write = ctr_attach_sink_write;
+    l->sink_pending = ctr_attach_sink_pending;
+    l->sink_end = ctr_attach_sink_end;
+    ctr_logs_files(l);
+    return l;
+}
+
+static void
+ctr_attach_start_follow(struct ctr_attach *a)
+{
+    struct stat st;
+
+    if (a->live_output || (!a->out && !a->err))
+        return;
+    a->follower = ctr_attach_reader(a, true);
+    a->follower->idx = a->follower->nfiles - 1;   /* the live file, from its end now */
+    a->follower->start = stat(a->c->log_path, &st) == 0 ? st.st_size : 0;
+    if (!container_is_running(a->c) || a->c->status == CONTAINER_RESTARTING)
+        a->follower->wait_start_after = a->attached_ns;
+    ctr_logs_begin(a->follower);
+}
+
+static void
+ctr_attach_upgraded_cb(void *arg, struct api_hijack *h, int fd, const char *extra,
+                       size_t extra_len)
+{
+    struct ctr_attach *a = arg;
+
+    a->h = h;
+    a->upgraded = true;
+    a->client = bufferevent_socket_new(a->d->base, fd, 0);   /* MHD owns the fd */
+    bufferevent_setcb(a->client, ctr_attach_client_read_cb, NULL, ctr_attach_client_event_cb, a);
+    bufferevent_enable(a->client, EV_READ | EV_WRITE);
+    a->pending_in = evbuffer_new();
+    if (extra_len && a->in)
+        ctr_attach_stdin(a, (const unsigned char *)extra, extra_len);
+    container_emit(a->c, "attach", NULL);
+    a->connect_ev = evtimer_new(a->d->base, ctr_attach_connect_cb, a);
+    if (a->in || a->live_output)
+        event_active(a->connect_ev, EV_TIMEOUT, 0);
+    if (a->logs_replay && (a->out || a->err)) {
+        a->replay = ctr_attach_reader(a, false);
+        ctr_logs_begin(a->replay);
+    } else {
+        ctr_attach_start_follow(a);
+    }
+}
+
+static int
+ctr_attach_handler(struct api_request *req, dctl_error_t *err)
+{
+    struct container *c = ctr_lookup(req, err);
+    struct ctr_attach *a;
+    const char *type;
+    bool stream = api_query_bool(req, "stream", false), logs = api_query_bool(req, "logs", false);
+
+    if (c == NULL)
+        return -1;
+    if (!api_request_upgrade_asked(req))
+        return dctl_error_set(err, DCTL_ERR_INVALID, 0,
+                              "attach needs a hijacked connection: send \"Connection: Upgrade\" "
+                              "and \"Upgrade: tcp\"");
+    if (!stream && !logs)
+        return dctl_error_set(err, DCTL_ERR_INVALID, 0,
+                              "Bad parameters: you must choose at least one stream");
+    if (c->status == CONTAINER_REMOVING || c->status == CONTAINER_DEAD)
+        return dctl_error_set(err, DCTL_ERR_CONFLICT, 0,
+                              "You cannot attach to a container that is being removed");
+    if (c->status == CONTAINER_PAUSED)
+        return dctl_error_set(err, DCTL_ERR_CONFLICT, 0,
+                              "You cannot attach to a paused container, unpause it first");
+    a = xcalloc(1, sizeof *a);
+    if (ctr_attach_parse_keys(api_query(req, "detachKeys"), a->detach, &a->ndetach, err) < 0) {
+        free(a);
+        return -1;
+    }
+    a->req = req;
+    a->d = req->dctld;
+    a->c = container_ref(c);
+    a->in = api_query_bool(req, "stdin", false) && json_get_bool(c->config, "OpenStdin", false);
+    a->out = api_query_bool(req, "stdout", false);
+    a->err = api_query_bool(req, "stderr", false);
+    a->tty = json_get_bool(c->config, "Tty", false);
+    a->logs_replay = logs;
+    a->stream = stream;
+    type = json_get_string(ctr_get(c->hostconfig, "LogConfig"), "Type");
+    /* a TTY's output is live: a prompt has no newline and would sit in the log reader */
+    a->live_output = stream && (a->tty || (type && strcmp(type, "none") == 0));
+    a->attached_ns = util_now_ns();
+    if (!stream) {   /* logs only: the replay, then the end */
+        a->in = false;
+        a->live_output = false;
+    }
+    req->data = a;
+    req->data_free = ctr_attach_free;
+    api_reply_hijack(req, a->tty ? "application/vnd.docker.raw-stream"
+                                 : "application/vnd.docker.multiplexed-stream",
+                     ctr_attach_upgraded_cb, a);
     return 0;
 }
 
@@ -1762,6 +2278,7 @@ const struct api_route api_containers_routes[] = {
     { API_POST, "/containers/{id}/wait", ctr_wait_handler, 0 },
     { API_POST, "/containers/{id}/rename", ctr_rename_handler, 0 },
     { API_POST, "/containers/{id}/resize", ctr_resize_handler, 0 },
+    { API_POST, "/containers/{id}/attach", ctr_attach_handler, 0 },
     { API_GET, "/containers/{id}/logs", ctr_logs_handler, 0 },
     { API_GET, "/containers/{id}/top", ctr_top_handler, 0 },
     { API_DELETE, "/containers/{id}", ctr_delete_handler, 0 },

@@ -164,6 +164,10 @@ struct mon {
     struct mon_client clients[FAKE_CLIENTS];
     int lfd;
     char *dir;
+    /* TTY output written before anyone attached (a prompt), for the first attacher */
+    char early[4096];
+    size_t nearly;
+    bool attached_once;
     long long started;
 };
 
@@ -251,7 +255,7 @@ mon_log(struct mon *m, const char *stream, const char *data, size_t len, bool ne
     free(line);
 }
 
-static void
+static int
 mon_write_all(int fd, const void *data, size_t len)
 {
     const char *p = data;
@@ -262,10 +266,11 @@ mon_write_all(int fd, const void *data, size_t len)
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0)
-            return;
+            return -1;
         p += w;
         len -= (size_t)w;
     }
+    return 0;
 }
 
 static void
@@ -281,15 +286,23 @@ mon_forward(struct mon *m, int stream, const char *data, size_t len)
 
         if (c->fd < 0 || (stream == 1 && !c->out) || (stream == 2 && !c->err))
             continue;
-        if (!m->tty)
-            mon_write_all(c->fd, hdr, sizeof hdr);
-        mon_write_all(c->fd, data, len);
+        if ((!m->tty && mon_write_all(c->fd, hdr, sizeof hdr) < 0) ||
+            mon_write_all(c->fd, data, len) < 0) {   /* the attacher left */
+            close(c->fd);
+            c->fd = -1;
+        }
     }
 }
 
 static void
 mon_output(struct mon *m, int stream, const char *data, size_t len, bool eof)
 {
+    if (m->tty && !m->attached_once && len) {
+        size_t n = len < sizeof m->early - m->nearly ? len : sizeof m->early - m->nearly;
+
+        memcpy(m->early + m->nearly, data, n);
+        m->nearly += n;
+    }
     char *buf = stream == 2 ? m->ebuf : m->obuf;
     size_t *blen = stream == 2 ? &m->elen : &m->olen;
     const char *name = stream == 2 ? "stderr" : "stdout";
@@ -360,6 +373,10 @@ mon_accept(struct mon *m)
             m->clients[i].in = strstr(line + 7, "stdin") != NULL;
             m->clients[i].out = strstr(line + 7, "stdout") != NULL;
             m->clients[i].err = strstr(line + 7, "stderr") != NULL;
+            if (m->tty && m->clients[i].out && !m->attached_once) {
+                m->attached_once = true;
+                mon_write_all(fd, m->early, m->nearly);
+            }
             return;
         }
     }
@@ -477,6 +494,7 @@ mon_run(struct mon *m, int report)
         if (chdir(m->cwd) < 0 && chdir("/") < 0)
             _exit(126);
         environ = m->env;
+        signal(SIGPIPE, SIG_DFL);
         execvp(m->args[0], m->args);
         code = errno == ENOENT ? 127 : 126;
         if (errno == ENOENT && strchr(m->args[0], '/') == NULL)
@@ -740,6 +758,7 @@ fake_start(void *priv, const char *id, int *pid, dctl_error_t *err)
         sigprocmask(SIG_SETMASK, &none, NULL);
         for (i = 1; i < NSIG; i++)
             signal(i, SIG_DFL);
+        signal(SIGPIPE, SIG_IGN);   /* an attacher that leaves must not kill the monitor */
         g = fork();
         if (g != 0)
             _exit(g < 0 ? 1 : 0);

@@ -249,6 +249,76 @@ wait_status long exited
 [ "$(inspect long 'j["State"]["ExitCode"]')" = 137 ] || fail "kill 9 exit code"
 ok "stop (SIGTERM, 143) answers wait next-exit, restart, kill by number (137), bad condition 400"
 
+# ---- attach (hijacked): before the start as docker run does, stdin, TTY, detach keys ----
+cat >"$T/attach.py" <<'PYEOF'
+import socket, subprocess, sys, time
+sock_path, path, mode = sys.argv[1], sys.argv[2], sys.argv[4]
+send = sys.argv[3].encode().decode("unicode_escape").encode("latin-1")
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sock_path)
+s.sendall(("POST %s HTTP/1.1\r\nHost: d\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n"
+           "Content-Length: 0\r\n\r\n" % path).encode())
+head = b""
+while b"\r\n\r\n" not in head:
+    c = s.recv(1)
+    if not c:
+        break
+    head += c
+status = head.split(b" ")[1].decode() if head else "none"
+out = [status, "upgrade: tcp" in head.decode("latin-1").lower()]
+if mode == "start":   # start it from a second connection, as docker run does
+    subprocess.run(["curl", "-s", "-o", "/dev/null", "--unix-socket", sock_path, "-X", "POST",
+                    "http://d" + path.split("/attach")[0] + "/start"], check=True)
+time.sleep(0.3)
+if mode == "detach":   # the command, its output, then the detach keys
+    cmd, keys = send.split(b"\x10", 1)
+    s.sendall(cmd)
+    time.sleep(0.5)
+    send = b"\x10" + keys
+if send:
+    s.sendall(send)
+if mode != "detach":
+    s.shutdown(socket.SHUT_WR)
+data = b""
+s.settimeout(20)
+while True:
+    try:
+        c = s.recv(65536)
+    except socket.timeout:
+        break
+    if not c:
+        break
+    data += c
+print(repr(out), repr(data))
+PYEOF
+attach() { python3 "$T/attach.py" "$SOCK" "$@"; }
+create att '{"Image":"bb","Cmd":["sh","-c","echo started; cat; echo done >&2"],"OpenStdin":true,"StdinOnce":true,"AttachStdin":true,'"$NONE"'}' >/dev/null
+got=$(attach "/v1.43/containers/att/attach?stream=1&stdin=1&stdout=1&stderr=1" 'to stdin\n' start)
+[ "$got" = "['101', True] b'\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x08started\\n\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\tto stdin\\n\\x02\\x00\\x00\\x00\\x00\\x00\\x00\\x05done\\n'" ] ||
+    fail "attach before start: $got"
+api POST /v1.43/containers/att/wait >/dev/null
+[ "$(cat "$T/body")" = '{"StatusCode":0,"Error":null}' ] || fail "attached container: $(cat "$T/body")"
+got=$(attach "/v1.43/containers/att/attach?logs=1&stdout=1" '' none)
+[ "$got" = "['101', True] b'\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x08started\\n\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\tto stdin\\n'" ] ||
+    fail "attach logs=1 replay: $got"
+api POST "/v1.43/containers/att/attach?stream=1&stdout=1" >/dev/null
+expect_error 400 "attach needs a hijacked connection"
+create tt '{"Image":"bb","Cmd":["sh"],"Tty":true,"OpenStdin":true,'"$NONE"'}' >/dev/null
+expect_status 204 POST /v1.43/containers/tt/start
+expect_status 200 POST "/v1.43/containers/tt/resize?h=40&w=100"
+got=$(attach "/v1.43/containers/tt/attach?stream=1&stdin=1&stdout=1" 'echo tty-$((40+2))\n\x10\x11' detach)
+case $got in "['101', True] "*tty-42*) ;; *) fail "tty attach: $got" ;; esac
+[ "$(inspect tt 'j["State"]["Status"]')" = running ] || fail "detach stopped the container"
+got=$(attach "/v1.43/containers/tt/attach?stream=1&stdin=1&stdout=1&detachKeys=ctrl-x" 'stty size; exit 9\n' none)
+case $got in *"40 100"*) ;; *) fail "tty size after resize: $got" ;; esac
+api POST /v1.43/containers/tt/wait >/dev/null
+[ "$(cat "$T/body")" = '{"StatusCode":9,"Error":null}' ] || fail "tty exit: $(cat "$T/body")"
+api POST "/v1.43/containers/att/resize?h=1&w=1" >/dev/null
+expect_error 409 "is not running"
+expect_status 204 DELETE /v1.43/containers/att
+expect_status 204 DELETE /v1.43/containers/tt
+ok "attach: before start (stdin, stdout/stderr frames, stdinOnce), logs replay, TTY, resize, detach keys"
+
 # ---- rename -----------------------------------------------------------------------------
 expect_status 204 POST "/v1.43/containers/long/rename?name=renamed"
 [ "$(inspect renamed 'j["Name"]')" = /renamed ] || fail "rename"
@@ -356,11 +426,12 @@ assert die["Actor"]["Attributes"]["exitCode"] == "3", die
 assert die["Actor"]["Attributes"]["name"] == "one" and die["Actor"]["Attributes"]["image"] == "bb", die
 assert die["Actor"]["Attributes"]["team"] == "core", die
 actions = set(e["Action"] for e in evs)
-for a in ("create", "start", "die", "kill", "stop", "restart", "rename", "destroy", "prune"):
+for a in ("create", "start", "die", "kill", "stop", "restart", "rename", "destroy", "prune",
+          "attach", "detach", "resize"):
     assert a in actions, (a, actions)
 kill = [e for e in evs if e["Action"] == "kill"]
 assert any(e["Actor"]["Attributes"].get("signal") == "15" for e in kill), kill
 ren = [e for e in evs if e["Action"] == "rename"][0]
 assert ren["Actor"]["Attributes"]["oldName"] == "/long", ren
 EOF
-ok "events: create, start, die (exitCode, labels, image, name), kill (signal), stop, restart, rename, destroy, prune"
+ok "events: create, start, die (exitCode, labels, image, name), kill (signal), stop, restart, rename, destroy, prune, attach, detach, resize"
