@@ -380,19 +380,38 @@ expect_error 409 "(cannot be forced) - image is being used by running container"
 ok "rmi of an image containers use: 409 with Docker's wording (by name, by ID, running), tag kept"
 
 # ---- dctld restart keeps containers; a running one is restored --------------------------
+# and restart policies are honoured across it: "always" whose command died while dctld
+# was down runs again; a container that exited meanwhile shows its real exit code
+create always '{"Image":"bb","Cmd":["sleep","1000"],"HostConfig":{"NetworkMode":"none","RestartPolicy":{"Name":"always"}}}' >/dev/null
+expect_status 204 POST /v1.43/containers/always/start
+create quick '{"Image":"bb","Cmd":["sh","-c","read x; exit 6"],"OpenStdin":true,'"$NONE"'}' >/dev/null
+expect_status 204 POST /v1.43/containers/quick/start
+apid=$(inspect always 'j["State"]["Pid"]')
+qpid=$(inspect quick 'j["State"]["Pid"]')
 kpid=$(inspect keeper 'j["State"]["Pid"]')
 kill -KILL "$DCTLD_PID"
 wait "$DCTLD_PID" 2>/dev/null
 DCTLD_PID=
 kill -0 "$kpid" || fail "the container died with dctld"
+kill -KILL "$apid"
+kill -TERM "$qpid"
+for i in $(seq 100); do kill -0 "$qpid" 2>/dev/null || break; sleep 0.05; done
 dctld_start --storage-driver vfs --exec-driver fake
+wait_status always running
+[ "$(inspect always 'j["RestartCount"]')" = 1 ] && [ "$(inspect always 'j["State"]["Pid"]')" != "$apid" ] ||
+    fail "always after restart: $(inspect always '[j["State"], j["RestartCount"]]')"
+[ "$(inspect quick '[j["State"]["Status"], j["State"]["ExitCode"]]')" = '["exited", 143]' ] ||
+    fail "quick after restart: $(inspect quick 'j["State"]')"
+expect_status 204 POST "/v1.43/containers/always/stop?t=1"
+[ "$(inspect always '[j["State"]["Status"], j["RestartCount"]]')" = '["exited", 1]' ] ||
+    fail "always stopped by hand restarted"
 [ "$(inspect keeper '[j["State"]["Status"], j["State"]["Pid"]]')" = "[\"running\", $kpid]" ] ||
     fail "keeper after restart: $(inspect keeper 'j["State"]')"
 [ "$(inspect one '[j["State"]["Status"], j["State"]["ExitCode"], j["Config"]["Labels"]["team"]]')" = '["exited", 3, "core"]' ] ||
     fail "one after restart"
 expect_status 204 POST "/v1.43/containers/keeper/stop?t=1"
 [ "$(inspect keeper 'j["State"]["ExitCode"]')" = 143 ] || fail "stop after restore"
-ok "dctld SIGKILL + restart: containers kept, the running one restored and stoppable"
+ok "dctld SIGKILL + restart: containers kept and restored, exits while down recorded, restart policy honoured"
 
 # ---- remove, prune --------------------------------------------------------------------------
 expect_status 204 POST /v1.43/containers/keeper/start
@@ -403,7 +422,7 @@ kill -0 "$kpid" 2>/dev/null && fail "force remove left the process"
 create labelled '{"Image":"bb","Cmd":["true"],"Labels":{"keep":"yes"},'"$NONE"'}' >/dev/null
 pr=$(api POST "/v1.43/containers/prune?filters=%7B%22label!%22%3A%5B%22keep%22%5D%7D")
 [ "$(status)" = 200 ] || fail "prune: $pr"
-[ "$(echo "$pr" | json 'len(j["ContainersDeleted"])')" = 6 ] || fail "prune deleted: $pr"
+[ "$(echo "$pr" | json 'len(j["ContainersDeleted"])')" = 8 ] || fail "prune deleted: $pr"
 [ "$(api GET '/v1.43/containers/json?all=1' | json '[c["Names"][0] for c in j]')" = '["/labelled"]' ] ||
     fail "after prune: $(api GET '/v1.43/containers/json?all=1')"
 expect_status 204 DELETE /v1.43/containers/labelled
