@@ -1168,12 +1168,13 @@ ctr_logs_files(struct ctr_logs *l)
     l->files[l->nfiles++] = xstrdup(l->c->log_path);
 }
 
-/* Tail: walk back from the end of the newest file counting lines. */
+/* Tail: walk back from the end of the newest file counting lines (each file ends with
+ * a newline; a line is counted at the newline before it, or at its file's start). */
 static int
 ctr_logs_tail_run(void *job, dctl_error_t *err)
 {
     struct ctr_logs *l = job;
-    long long want = l->tail;
+    long long want = l->tail, count = 0;
     size_t f;
 
     (void)err;
@@ -1181,55 +1182,46 @@ ctr_logs_tail_run(void *job, dctl_error_t *err)
     l->start = 0;
     if (want < 0)
         return 0;
+    if (want == 0) {   /* nothing: read from the end */
+        struct stat st;
+
+        l->idx = l->nfiles - 1;
+        l->start = stat(l->files[l->idx], &st) == 0 ? st.st_size : 0;
+        return 0;
+    }
     for (f = l->nfiles; f-- > 0;) {
         cleanup_close int fd = open(l->files[f], O_RDONLY | O_CLOEXEC);
         char buf[8192];
-        off_t pos;
         struct stat st;
-        bool first = true;
+        off_t pos;
 
-        if (fd < 0 || fstat(fd, &st) < 0)
+        if (fd < 0 || fstat(fd, &st) < 0 || st.st_size == 0)
             continue;
         pos = st.st_size;
         while (pos > 0) {
             size_t n = pos > (off_t)sizeof buf ? sizeof buf : (size_t)pos;
-            ssize_t r;
-            size_t i;
+            ssize_t r, i;
 
             pos -= (off_t)n;
             r = pread(fd, buf, n, pos);
             if (r <= 0)
                 break;
-            for (i = (size_t)r; i-- > 0;) {
-                if (buf[i] != '\n')
+            for (i = r; i-- > 0;) {
+                if (buf[i] != '\n' || pos + i == st.st_size - 1)
                     continue;
-                if (first && pos + (off_t)i == st.st_size - 1) {   /* the final newline */
-                    first = false;
-                    continue;
-                }
-                first = false;
-                if (want-- == 0) {
+                if (++count == want) {
                     l->idx = f;
-                    l->start = pos + (off_t)i + 1;
+                    l->start = pos + i + 1;
                     return 0;
                 }
             }
         }
-        if (want == 0) {
-            l->idx = f;
-            l->start = 0;
-            return 0;
-        }
-        if (st.st_size > 0)
-            want--;   /* the file's first line */
-        if (want < 0) {
+        if (++count == want) {   /* the file's first line */
             l->idx = f;
             l->start = 0;
             return 0;
         }
     }
-    l->idx = 0;
-    l->start = 0;
     return 0;
 }
 
@@ -1340,8 +1332,9 @@ ctr_logs_pump(struct ctr_logs *l)
     if (l->done)
         return;
     if (l->wait_start_after) {   /* attached before the start: wait for it */
-        if (l->c->removed || (l->c->started_ns <= l->wait_start_after &&
-                              l->c->finished_ns > l->wait_start_after)) {
+        if (l->c->removed || l->c->start_failed_ns > l->wait_start_after ||
+            (l->c->started_ns <= l->wait_start_after &&
+             l->c->finished_ns > l->wait_start_after)) {
             ctr_logs_finish(l);   /* gone, or failed to start */
             return;
         }
@@ -1826,10 +1819,19 @@ ctr_attach_connect_cb(evutil_socket_t fd, short what, void *arg)
     (void)what;
     if (a->closing || a->c->removed)
         return;
+    if (a->c->start_failed_ns > a->attached_ns) {   /* it will not run: nothing to attach */
+        ctr_attach_close(a);
+        return;
+    }
     if (a->c->status != CONTAINER_RUNNING) {
-        if (a->c->started_ns > a->attached_ns || container_is_running(a->c) ||
-            a->c->status == CONTAINER_CREATED || a->c->busy)
-            evtimer_add(a->connect_ev, &poll);
+        if (a->c->started_ns > a->attached_ns && a->c->status != CONTAINER_RESTARTING) {
+            if (a->live_output)   /* it ran and ended before we got there */
+                ctr_attach_close(a);
+            return;
+        }
+        if (util_now_ns() - a->attached_ns > 2000000000LL)
+            poll.tv_usec = 200 * 1000;   /* a start that does not come soon: poll slower */
+        evtimer_add(a->connect_ev, &poll);
         return;
     }
     ops = container_exec_ops(a->d->containers, &priv, &err);

@@ -1415,6 +1415,7 @@ container_start_fail(struct container_start_job *j, dctl_error_t err)
     cleanup_free char *text = dctl_error_text(err);
 
     c->busy = false;
+    c->start_failed_ns = util_now_ns();
     if (!c->removed) {
         container_set_error(c, text);
         c->exit_code = container_start_error_code(text);
@@ -1426,6 +1427,16 @@ container_start_fail(struct container_start_job *j, dctl_error_t err)
         container_save(c);
         if (j->by_policy)
             container_waiters_notify(c, true, false, false);
+        if (json_get_bool(c->hostconfig, "AutoRemove", false)) {   /* as dockerd */
+            dctl_error_t rerr = NULL;
+
+            if (container_remove_internal(c, NULL, NULL, &rerr) < 0) {
+                cleanup_free char *rtext = dctl_error_text(rerr);
+
+                log_warn("container %.12s: auto-remove after a failed start: %s", c->id, rtext);
+                dctl_error_free(rerr);
+            }
+        }
     }
     log_debug("container %.12s: start failed: %s", c->id, text);
     if (j->done)

@@ -61,6 +61,7 @@ struct container {
     long long started_ns, finished_ns;
     int restart_count;
     bool has_been_started, manually_stopped;
+    long long start_failed_ns;        /* when the last start failed (attachers stop waiting) */
     /* run time */
     bool creating;                    /* hidden until its create job is done */
     bool removed;                     /* gone from the store; refs keep it */
