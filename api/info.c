@@ -39,8 +39,8 @@ info_count_objects(const struct dctld *d, struct info_counts *c)
         c->images = (int64_t)imagestore_count(d->images->images);
     if (d->containers) {
         c->containers = (int64_t)container_count(d->containers, 0, true);
-        c->running = (int64_t)(container_count(d->containers, CONTAINER_RUNNING, false) +
-                               container_count(d->containers, CONTAINER_RESTARTING, false));
+        /* as dockerd: by State.Status, so "restarting" counts as stopped */
+        c->running = (int64_t)container_count(d->containers, CONTAINER_RUNNING, false);
         c->paused = (int64_t)container_count(d->containers, CONTAINER_PAUSED, false);
     }
     c->stopped = c->containers - c->running - c->paused;

@@ -861,7 +861,10 @@ container_should_restart(struct container *c, bool daemon_start)
     json_object_object_get_ex(c->hostconfig, "RestartPolicy", &rp);
     name = json_get_string(rp, "Name");
     max = json_get_int64(rp, "MaximumRetryCount", 0);
-    if (c->manually_stopped || name == NULL || c->removed)
+    if (name == NULL || c->removed)
+        return false;
+    /* "always" brings back even a container stopped by hand when the daemon starts */
+    if (c->manually_stopped && !(daemon_start && strcmp(name, "always") == 0))
         return false;
     if (strcmp(name, "always") == 0 || strcmp(name, "unless-stopped") == 0)
         restart = true;
