@@ -256,7 +256,8 @@ static void
 ctr_path_args(const struct container *c, const char **path, struct json_object **args)
 {
     struct json_object *ep = ctr_get(c->config, "Entrypoint"), *cmd = ctr_get(c->config, "Cmd");
-    size_t i, ne = ep ? json_object_array_length(ep) : 0, nc = cmd ? json_object_array_length(cmd) : 0;
+    size_t i, ne = ep ? json_object_array_length(ep) : 0;
+    size_t nc = cmd ? json_object_array_length(cmd) : 0;
 
     *args = json_object_new_array();
     *path = "";
@@ -356,7 +357,8 @@ ctr_mounts(const struct container *c)
         const char *type = json_get_string(in, "Type");
 
         json_add_string(m, "Type", type ? type : "");
-        json_add_string(m, "Source", json_get_string(in, "Source") ? json_get_string(in, "Source") : "");
+        json_add_string(m, "Source",
+                        json_get_string(in, "Source") ? json_get_string(in, "Source") : "");
         json_add_string(m, "Destination", json_get_string(in, "Target"));
         json_add_string(m, "Mode", "");
         json_add_bool(m, "RW", !json_get_bool(in, "ReadOnly", false));

@@ -921,7 +921,8 @@ container_restart_timer_cb(evutil_socket_t fd, short what, void *arg)
 static void
 container_schedule_restart(struct container *c)
 {
-    struct timeval tv = { (time_t)(c->backoff_ms / 1000), (suseconds_t)(c->backoff_ms % 1000) * 1000 };
+    struct timeval tv = { (time_t)(c->backoff_ms / 1000),
+                          (suseconds_t)(c->backoff_ms % 1000) * 1000 };
 
     c->status = CONTAINER_RESTARTING;
     if (c->restart_ev == NULL)

@@ -415,7 +415,8 @@ mon_write_exit(struct mon *m, int code, const char *error)
     mon_time(m->started, s, sizeof s);
     mon_time(mon_now(), e, sizeof e);
     snprintf(text, sizeof text,
-             "{\"exitCode\":%d,\"oomKilled\":false,\"startedAt\":\"%s\",\"finishedAt\":\"%s\"%s%s%s}",
+             "{\"exitCode\":%d,\"oomKilled\":false,\"startedAt\":\"%s\","
+             "\"finishedAt\":\"%s\"%s%s%s}",
              code, s, e, error ? ",\"error\":\"" : "", error ? error : "", error ? "\"" : "");
     snprintf(path, sizeof path, "%s/exit.json", m->dir);
     fake_write_atomic(path, text);
@@ -1060,7 +1061,8 @@ fake_resize(void *priv, const char *id, unsigned int rows, unsigned int cols,
         reply[r] = '\0';
     if (strncmp(reply, "ok", 2) != 0)
         return fake_err(f->host, err, DCTL_ERR_CONFLICT, 0, "%s",
-                        strncmp(reply, "error ", 6) == 0 ? strtok(reply + 6, "\n") : "resize failed");
+                        strncmp(reply, "error ", 6) == 0 ? strtok(reply + 6, "\n")
+                                                         : "resize failed");
     return 0;
 }
 
