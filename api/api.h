@@ -10,11 +10,14 @@ extern const struct api_route api_swarm_routes[];    /* api/swarm.c */
 extern const struct api_route api_info_routes[];     /* api/info.c: /info, /system/df */
 extern const struct api_route api_events_routes[];   /* api/events.c */
 extern const struct api_route api_images_routes[];   /* api/images.c */
+extern const struct api_route api_containers_routes[]; /* api/containers.c */
 
 struct dctld;
 struct json_object;
 /* ImageSummary of every image with SharedSize and Containers, for /system/df. Loop. */
 struct json_object *api_images_df(struct dctld *d);
+/* ContainerSummary of every container, for /system/df. Loop. */
+struct json_object *api_containers_df(struct dctld *d);
 
 /* A router holding every table above. */
 struct router *api_router_new(void);

@@ -293,7 +293,8 @@ api_images_df(struct dctld *d)
     images_usage_build(svc, all, n, &u);
     for (i = 0; i < n; i++)
         json_object_array_add(a, images_summary(svc, all[i], NULL,
-                                                images_shared_size(all[i], &u), 0));
+                                                images_shared_size(all[i], &u),
+                                                (int64_t)image_service_users(svc, all[i]->id)));
     free(u.v);
     imagestore_list_free(all, n);
     return a;

@@ -17,6 +17,7 @@
 #include "daemon/sysinfo.h"
 #include "daemon/worker.h"
 #include "lib/file.h"
+#include "daemon/container.h"
 #include "lib/json.h"
 #include "lib/util.h"
 #include "lib/xmalloc.h"
@@ -29,14 +30,19 @@ struct info_counts {
     int64_t images;
 };
 
-/* Containers by state and images, from the stores that own them. dctld has no
- * container store yet (a later issue): wire its count in here as it arrives. */
+/* Containers by state and images, from the stores that own them. */
 static void
 info_count_objects(const struct dctld *d, struct info_counts *c)
 {
     memset(c, 0, sizeof *c);
     if (d->images)
         c->images = (int64_t)imagestore_count(d->images->images);
+    if (d->containers) {
+        c->containers = (int64_t)container_count(d->containers, 0, true);
+        /* as dockerd: by State.Status, so "restarting" counts as stopped */
+        c->running = (int64_t)container_count(d->containers, CONTAINER_RUNNING, false);
+        c->paused = (int64_t)container_count(d->containers, CONTAINER_PAUSED, false);
+    }
     c->stopped = c->containers - c->running - c->paused;
 }
 
@@ -413,13 +419,11 @@ df_images(const struct dctld *d)
     return api_images_df((struct dctld *)d);
 }
 
-/* One ContainerSummary (with SizeRootFs) per container of the container store,
- * which is not part of dctld yet. */
+/* One ContainerSummary per container of the container store. */
 static struct json_object *
 df_containers(const struct dctld *d)
 {
-    (void)d;
-    return json_object_new_array();
+    return api_containers_df((struct dctld *)d);
 }
 
 /* One Volume (with UsageData) per volume of the volume store, not part of dctld yet. */

@@ -13,5 +13,6 @@ api_router_new(void)
     router_add(r, api_info_routes);
     router_add(r, api_events_routes);
     router_add(r, api_images_routes);
+    router_add(r, api_containers_routes);
     return r;
 }

@@ -171,6 +171,7 @@ api_request_free(struct api_request *req)
         req->data_free(req->data);
     if (req->response)
         MHD_destroy_response(req->response);
+    free(req->hijack);
     router_match_fini(&req->match);
     free(req->body);
     free(req->url);
@@ -516,6 +517,63 @@ size_t
 api_stream_pending(const struct api_stream *st)
 {
     return evbuffer_get_length(st->buf);
+}
+
+/* ---- hijacked connections ------------------------------------------------ */
+
+struct api_hijack {
+    struct api_listener *listener;
+    struct MHD_UpgradeResponseHandle *urh;
+    api_hijack_cb cb;
+    void *arg;
+    bool closed;
+};
+
+static void
+api_upgrade_cb(void *cls, struct MHD_Connection *conn, void *req_cls, const char *extra,
+               size_t extra_len, MHD_socket sock, struct MHD_UpgradeResponseHandle *urh)
+{
+    struct api_hijack *h = cls;
+
+    (void)conn;
+    (void)req_cls;
+    h->urh = urh;
+    h->cb(h->arg, h, sock, extra, extra_len);
+}
+
+void
+api_reply_hijack(struct api_request *req, const char *content_type, api_hijack_cb cb, void *arg)
+{
+    struct api_hijack *h = xcalloc(1, sizeof *h);
+    struct MHD_Response *resp;
+
+    h->listener = req->listener;
+    h->cb = cb;
+    h->arg = arg;
+    free(req->hijack);
+    req->hijack = h;
+    resp = MHD_create_response_for_upgrade(api_upgrade_cb, h);
+    MHD_add_response_header(resp, "Upgrade", "tcp");
+    MHD_add_response_header(resp, "Content-Type", content_type);
+    api_reply_set(req, 101, resp);
+}
+
+bool
+api_request_upgrade_asked(const struct api_request *req)
+{
+    const char *up = api_header(req, "Upgrade"), *conn = api_header(req, "Connection");
+
+    return up && conn && strcasestr(conn, "upgrade") != NULL;
+}
+
+void
+api_hijack_close(struct api_hijack *h)
+{
+    if (h == NULL || h->closed || h->urh == NULL)
+        return;
+    h->closed = true;
+    MHD_upgrade_action(h->urh, MHD_UPGRADE_ACTION_CLOSE);
+    api_listener_kick(h->listener);
 }
 
 /* ---- MHD callbacks ----------------------------------------------------- */

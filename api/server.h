@@ -52,6 +52,7 @@ struct api_request {
      * the list of parked requests that a shutdown resumes and cuts */
     size_t discarded;
     struct api_request *parked_prev, *parked_next;
+    struct api_hijack *hijack;   /* api_reply_hijack's, freed with the request */
 };
 
 struct api_server_options {
@@ -133,5 +134,21 @@ size_t api_stream_pending(const struct api_stream *st);
  * the producer (it runs inside an MHD callback); cb NULL stops the calls. */
 typedef void (*api_stream_drain_cb)(void *arg);
 void api_stream_set_drain(struct api_stream *st, size_t low, api_stream_drain_cb cb, void *arg);
+
+/* Hijacking (attach, exec start): replies 101 with "Upgrade: tcp" and content_type
+ * (application/vnd.docker.multiplexed-stream or .raw-stream). Once MHD hands the
+ * connection over, cb runs on the loop with the socket (MHD's: never close it, wrap
+ * it without BEV_OPT_CLOSE_ON_FREE) and any bytes the client sent right after the
+ * request. The request, and its data, live until api_hijack_close(). The client must
+ * have asked for the upgrade (Connection: Upgrade, Upgrade: tcp); api_request_upgrade_
+ * asked() tells. cb never runs when the client goes before the upgrade. */
+struct api_hijack;
+typedef void (*api_hijack_cb)(void *arg, struct api_hijack *h, int fd, const char *extra,
+                              size_t extra_len);
+void api_reply_hijack(struct api_request *req, const char *content_type, api_hijack_cb cb,
+                      void *arg);
+bool api_request_upgrade_asked(const struct api_request *req);
+/* Ends a hijacked connection (MHD closes the socket, then completes the request). */
+void api_hijack_close(struct api_hijack *h);
 
 #endif

@@ -54,6 +54,7 @@ daemon_config_fini(struct daemon_config *c)
     free(c->exec_root);
     free(c->driver_dir);
     free(c->storage_driver);
+    free(c->exec_driver);
     free(c->pidfile);
     free(c->config_file);
     memset(c, 0, sizeof *c);
@@ -91,6 +92,7 @@ daemon_config_usage(FILE *out)
           "                             (default " DCTL_DRIVER_DIR ")\n"
           "  -s, --storage-driver NAME  storage driver to use\n"
           "      --storage-opt K=V      storage driver option (repeatable)\n"
+          "      --exec-driver NAME     exec driver that runs containers (default native)\n"
           "  -l, --log-level LEVEL      debug, info, warn, error or fatal (default info)\n"
           "  -D, --debug                same as --log-level debug\n"
           "  -p, --pidfile FILE         pid file (default /run/dctld.pid)\n"
@@ -135,7 +137,8 @@ int
 daemon_config_parse_args(struct daemon_config *c, int argc, char **argv, dctl_error_t *err)
 {
     enum { OPT_DATA_ROOT = 256, OPT_EXEC_ROOT, OPT_DRIVER_DIR, OPT_STORAGE_OPT,
-           OPT_CONFIG_FILE, OPT_LABEL, OPT_IDLE_TIMEOUT, OPT_SHUTDOWN_TIMEOUT };
+           OPT_CONFIG_FILE, OPT_LABEL, OPT_IDLE_TIMEOUT, OPT_SHUTDOWN_TIMEOUT,
+           OPT_EXEC_DRIVER };
     static const struct option opts[] = {
         { "host", required_argument, NULL, 'H' },
         { "data-root", required_argument, NULL, OPT_DATA_ROOT },
@@ -143,6 +146,7 @@ daemon_config_parse_args(struct daemon_config *c, int argc, char **argv, dctl_er
         { "driver-dir", required_argument, NULL, OPT_DRIVER_DIR },
         { "storage-driver", required_argument, NULL, 's' },
         { "storage-opt", required_argument, NULL, OPT_STORAGE_OPT },
+        { "exec-driver", required_argument, NULL, OPT_EXEC_DRIVER },
         { "log-level", required_argument, NULL, 'l' },
         { "debug", no_argument, NULL, 'D' },
         { "pidfile", required_argument, NULL, 'p' },
@@ -179,6 +183,10 @@ daemon_config_parse_args(struct daemon_config *c, int argc, char **argv, dctl_er
         case 's':
             config_set_str(&c->storage_driver, optarg);
             c->from_flags |= CONFIG_STORAGE_DRIVER;
+            break;
+        case OPT_EXEC_DRIVER:
+            config_set_str(&c->exec_driver, optarg);
+            c->from_flags |= CONFIG_EXEC_DRIVER;
             break;
         case OPT_STORAGE_OPT:
             if (config_check_kv("storage option", optarg, err) < 0)
@@ -266,6 +274,7 @@ static const struct config_key config_keys[] = {
     { "driver-dir", JT_STRING, CONFIG_DRIVER_DIR },
     { "storage-driver", JT_STRING, CONFIG_STORAGE_DRIVER },
     { "storage-opts", JT_STRV, CONFIG_STORAGE_OPTS },
+    { "exec-driver", JT_STRING, CONFIG_EXEC_DRIVER },
     { "log-level", JT_STRING, CONFIG_LOG_LEVEL },
     { "debug", JT_BOOL, CONFIG_DEBUG },
     { "pidfile", JT_STRING, CONFIG_PIDFILE },
@@ -399,6 +408,9 @@ daemon_config_apply_json(struct daemon_config *c, const char *text, size_t len,
             break;
         case CONFIG_STORAGE_OPTS:
             config_strv_from_json(&c->storage_opts, v);
+            break;
+        case CONFIG_EXEC_DRIVER:
+            config_set_str(&c->exec_driver, json_object_get_string(v));
             break;
         case CONFIG_LOG_LEVEL:
             log_level_parse(json_object_get_string(v), &c->log_level);

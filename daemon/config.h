@@ -41,6 +41,7 @@ enum config_field {
     CONFIG_DEBUG = 1u << 9,
     CONFIG_IDLE_TIMEOUT = 1u << 10,
     CONFIG_SHUTDOWN_TIMEOUT = 1u << 11,
+    CONFIG_EXEC_DRIVER = 1u << 12,
 };
 
 struct daemon_config {
@@ -49,6 +50,7 @@ struct daemon_config {
     char *exec_root;
     char *driver_dir;
     char *storage_driver;        /* NULL: choose */
+    char *exec_driver;           /* NULL: "native" (absent: containers cannot run) */
     struct strv storage_opts;    /* key=value */
     enum dctl_log_level log_level;
     bool debug;                  /* "debug": true means log level debug */

@@ -16,6 +16,7 @@
 
 #include "api/api.h"
 #include "api/server.h"
+#include "daemon/container.h"
 #include "daemon/dctld.h"
 #include "daemon/driver.h"
 #include "daemon/events.h"
@@ -232,6 +233,11 @@ dctld_new(struct daemon_config *config_take, dctl_error_t *err)
         if (d->images == NULL)
             goto fail;
     }
+    if (driver_registry_start_exec(d->drivers, d->config.exec_driver, err) < 0)
+        goto fail;
+    d->containers = container_store_open(d, err);
+    if (d->containers == NULL)
+        goto fail;
     d->router = api_router_new();
     opts.idle_timeout = d->config.idle_timeout;
     opts.server_header = server;
@@ -328,6 +334,7 @@ dctld_free(struct dctld *d)
         event_free(d->sig_hup);
     if (d->shutdown_timer)
         event_free(d->shutdown_timer);
+    container_store_free(d->containers);
     image_service_free(d->images);      /* before its storage driver goes */
     driver_registry_free(d->drivers);   /* fini and dlclose, before the loop goes */
     if (d->pidfile_written)

@@ -12,6 +12,7 @@
 #include "lib/error.h"
 
 struct api_server;
+struct container_store;
 struct driver_registry;
 struct events;
 struct image_service;
@@ -27,6 +28,7 @@ struct dctld {
     struct driver_registry *drivers;
     struct events *events;    /* the events manager: every manager emits here */
     struct image_service *images; /* NULL when no storage driver is active */
+    struct container_store *containers; /* the container manager */
     char id[40];              /* engine ID, stable across restarts (data-root/engine-id) */
     long long started_ns;
     int lock_fd;              /* data-root/dctld.lock, flock'd while we run */

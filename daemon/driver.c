@@ -394,3 +394,27 @@ driver_registry_start(struct driver_registry *reg, const char *storage_driver,
     log_warn("dctld: no storage driver works here; images and containers need one");
     return 0;
 }
+
+int
+driver_registry_start_exec(struct driver_registry *reg, const char *name, dctl_error_t *err)
+{
+    const char *want = name && *name ? name : "native";
+    struct driver *drv = driver_registry_find(reg, DCTL_DRIVER_EXEC, want);
+    dctl_error_t ierr = NULL;
+
+    if (drv == NULL) {
+        if (name && *name)
+            return dctl_error_set(err, DCTL_ERR_INVALID, 0,
+                                  "exec driver not supported: %s (no such exec driver was "
+                                  "loaded)", name);
+        log_warn("dctld: no exec driver %s was loaded; containers cannot be started", want);
+        return 0;
+    }
+    if (driver_init(drv, NULL, &ierr) < 0) {
+        dctl_error_clear(&ierr);   /* logged by driver_init; /info reports it */
+        return 0;
+    }
+    reg->exec = drv;
+    log_info("dctld: exec driver %s selected", drv->desc->name);
+    return 0;
+}

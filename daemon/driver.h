@@ -43,6 +43,7 @@ struct driver_registry {
     struct driver **v;              /* in load order */
     size_t n;
     struct driver *storage;         /* the selected storage driver, or NULL */
+    struct driver *exec;            /* the selected, active exec driver, or NULL */
 };
 
 /* True when ops (of type TYPE, as built by the driver) has MEMBER set: the
@@ -76,6 +77,13 @@ struct driver *driver_registry_load_file(struct driver_registry *reg, const char
  * Fails only when storage_driver names no loaded storage driver. */
 int driver_registry_start(struct driver_registry *reg, const char *storage_driver,
                           char *const *storage_opts, size_t nopts, dctl_error_t *err);
+
+/* Selects and inits the exec driver that runs containers: name, or "native" when
+ * name is NULL. A driver that is missing or fails init leaves reg->exec NULL (logged;
+ * starting a container then fails saying so); that is an error only when the name
+ * was given explicitly and no exec driver of that name was loaded. */
+int driver_registry_start_exec(struct driver_registry *reg, const char *name,
+                               dctl_error_t *err);
 
 /* The driver of that kind and name, or NULL. */
 struct driver *driver_registry_find(const struct driver_registry *reg,

@@ -77,6 +77,7 @@ image_service_open(const char *data_root, struct driver *drv, dctl_error_t *err)
     cleanup_free char *layerdb = NULL, *imagedb = NULL, *repos = NULL;
     size_t pruned;
 
+    pthread_mutex_init(&svc->users_mu, NULL);
     svc->driver_name = drv->desc->name;
     svc->root = xasprintf("%s/%s", image_root, drv->desc->name);
     svc->tmp_dir = xasprintf("%s/tmp", data_root);
@@ -115,7 +116,88 @@ image_service_free(struct image_service *svc)
     layerstore_free(svc->layers);
     free(svc->root);
     free(svc->tmp_dir);
+    free(svc->users);
+    pthread_mutex_destroy(&svc->users_mu);
     free(svc);
+}
+
+/* ---- containers using images ---------------------------------------------------- */
+
+void
+image_service_use(struct image_service *svc, const char *id, const char *container,
+                  bool running)
+{
+    size_t i;
+
+    pthread_mutex_lock(&svc->users_mu);
+    for (i = 0; i < svc->nusers; i++)
+        if (strcmp(svc->users[i].container, container) == 0)
+            break;
+    if (i == svc->nusers) {
+        svc->users = xrealloc(svc->users, (svc->nusers + 1) * sizeof *svc->users);
+        svc->nusers++;
+    }
+    snprintf(svc->users[i].image, sizeof svc->users[i].image, "%s", id);
+    snprintf(svc->users[i].container, sizeof svc->users[i].container, "%s", container);
+    svc->users[i].running = running;
+    pthread_mutex_unlock(&svc->users_mu);
+}
+
+void
+image_service_unuse(struct image_service *svc, const char *container)
+{
+    size_t i;
+
+    pthread_mutex_lock(&svc->users_mu);
+    for (i = 0; i < svc->nusers; i++) {
+        if (strcmp(svc->users[i].container, container) == 0) {
+            svc->users[i] = svc->users[--svc->nusers];
+            break;
+        }
+    }
+    pthread_mutex_unlock(&svc->users_mu);
+}
+
+size_t
+image_service_users(struct image_service *svc, const char *id)
+{
+    size_t i, n = 0;
+
+    pthread_mutex_lock(&svc->users_mu);
+    for (i = 0; i < svc->nusers; i++)
+        n += strcmp(svc->users[i].image, id) == 0;
+    pthread_mutex_unlock(&svc->users_mu);
+    return n;
+}
+
+/* moby's checkImageDeleteConflict for containers: a running user is a hard conflict,
+ * a stopped one a soft one (checked when stopped is set). */
+static int
+image_container_conflict(struct image_service *svc, const char *id, bool stopped,
+                         dctl_error_t *err)
+{
+    char cid[13] = "", sid[13];
+    bool hard = false, soft = false;
+    size_t i;
+
+    pthread_mutex_lock(&svc->users_mu);
+    for (i = 0; i < svc->nusers && !hard; i++) {
+        if (strcmp(svc->users[i].image, id) != 0)
+            continue;
+        if (svc->users[i].running || (stopped && !soft)) {
+            hard = svc->users[i].running;
+            soft = !hard;
+            snprintf(cid, sizeof cid, "%.12s", svc->users[i].container);
+        }
+    }
+    pthread_mutex_unlock(&svc->users_mu);
+    if (!hard && !soft)
+        return 0;
+    snprintf(sid, sizeof sid, "%s", digest_hex(id));
+    return dctl_error_set(err, DCTL_ERR_CONFLICT, 0,
+                          "conflict: unable to delete %s (%s) - image is being used by %s "
+                          "container %s", sid, hard ? "cannot be forced" : "must be forced",
+                          hard ? "running" : "stopped", cid);
 }
 
 /* ---- look-up ------------------------------------------------------------------ */
@@ -709,6 +791,8 @@ image_delete_helper(struct image_service *svc, const char *id, bool force, bool 
     bool hard, soft;
 
     image_short_id(id, sid);
+    if (image_container_conflict(svc, id, !force, quiet ? NULL : err) < 0)
+        return quiet ? 0 : -1;
     hard = imagestore_children(svc->images, id) > 0;
     refs = refstore_references(svc->refs, id, &nrefs);
     soft = !force && nrefs > 1;
@@ -769,7 +853,28 @@ image_service_delete(struct image_service *svc, const char *name, bool force, bo
     refs = refstore_references(svc->refs, img->id, &nrefs);
     if (!by_id) {
         bool found_tag = false;
+        char user[13] = "";
 
+        /* moby: the last reference of an image a container uses goes only by force */
+        if (!force && image_is_single_reference(refs, nrefs)) {
+            size_t k;
+
+            pthread_mutex_lock(&svc->users_mu);
+            for (k = 0; k < svc->nusers && !*user; k++)
+                if (strcmp(svc->users[k].image, img->id) == 0)
+                    snprintf(user, sizeof user, "%.12s", svc->users[k].container);
+            pthread_mutex_unlock(&svc->users_mu);
+        }
+        if (*user) {
+            char sid[13];
+
+            reference_list_free(refs);
+            image_short_id(img->id, sid);
+            return dctl_error_set(err, DCTL_ERR_CONFLICT, 0,
+                                  "conflict: unable to remove repository reference \"%s\" "
+                                  "(must force) - container %s is using its referenced image %s",
+                                  name, user, sid);
+        }
         reference_list_free(refs);
         parsed = reference_parse_normalized(name, err);
         if (parsed == NULL)
@@ -805,6 +910,10 @@ image_service_delete(struct image_service *svc, const char *name, bool force, bo
         char sid[13];
 
         image_short_id(img->id, sid);
+        if (image_container_conflict(svc, img->id, !force, err) < 0) {
+            reference_list_free(refs);
+            return -1;
+        }
         if (imagestore_children(svc->images, img->id) > 0) {
             reference_list_free(refs);
             return dctl_error_set(err, DCTL_ERR_CONFLICT, 0,

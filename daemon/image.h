@@ -11,6 +11,7 @@
 #ifndef DCTL_DAEMON_IMAGE_H
 #define DCTL_DAEMON_IMAGE_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -31,6 +32,17 @@ struct image_service {
     struct layerstore *layers;
     struct imagestore *images;
     struct refstore *refs;
+    /* containers using images: guarded by users_mu (the loop updates, jobs read) */
+    pthread_mutex_t users_mu;
+    struct image_user *users;
+    size_t nusers;
+};
+
+/* A container whose RW layer sits on an image. */
+struct image_user {
+    char image[DIGEST_STRING_MAX];
+    char container[65];
+    bool running;
 };
 
 /* Image events to emit, in order. */
@@ -141,6 +153,16 @@ int image_service_save_resolve(struct image_service *svc, const char *const *nam
  * On error what was written is incomplete: the caller cuts the transfer. Blocks. */
 int image_service_save(struct image_service *svc, const struct image_save_item *items,
                        size_t n, int fd, struct image_events *ev, dctl_error_t *err);
+
+/* Records that container (an ID) uses image id, running or not (an existing record of
+ * the container is updated). Deleting the image is then a conflict: with a running
+ * user always ("cannot be forced"), with a stopped one unless forced, as dockerd. */
+void image_service_use(struct image_service *svc, const char *id, const char *container,
+                       bool running);
+/* The container no longer uses its image (removed). */
+void image_service_unuse(struct image_service *svc, const char *container);
+/* Number of containers using image id. */
+size_t image_service_users(struct image_service *svc, const char *id);
 
 /* The image config's "config" labels as a new JSON object (empty when none). */
 struct json_object *image_config_labels(const struct image *img);

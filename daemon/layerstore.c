@@ -16,6 +16,7 @@
 #include "daemon/layerstore.h"
 #include "lib/archivelib.h"
 #include "lib/file.h"
+#include "lib/json.h"
 #include "lib/log.h"
 #include "lib/tarsplit.h"
 #include "lib/tree.h"
@@ -30,16 +31,30 @@ struct layer {
     struct layer *parent;
 };
 
+/* A container's RW layer. */
+struct layer_mount {
+    char name[LAYERSTORE_CACHE_ID_LEN + 1];      /* the container ID */
+    char mount_id[LAYERSTORE_CACHE_ID_LEN + 1];
+    char init_id[LAYERSTORE_CACHE_ID_LEN + 6];   /* mount_id + "-init" */
+    char parent[DIGEST_STRING_MAX];              /* chain ID or "" */
+    unsigned int active;                         /* gets not yet put */
+    char *path;                                  /* while active */
+};
+
 struct layerstore {
-    pthread_mutex_t mu;       /* the index: v, n, refs */
+    pthread_mutex_t mu;       /* the index: v, n, refs, mounts */
     pthread_mutex_t write_mu; /* commits and removals on disk */
     char *root;
-    int rootfd, shafd, tmpfd;
+    int rootfd, shafd, tmpfd, mountsfd;
     const struct dctl_storage_ops *ops;
     void *priv;
     struct layer **v;
     size_t n;
+    struct layer_mount **mounts;
+    size_t nmounts;
 };
+
+static void layerstore_mounts_load(struct layerstore *ls);
 
 /* ---- small helpers ------------------------------------------------------------ */
 
@@ -323,7 +338,7 @@ layerstore_open(const char *root, const struct dctl_storage_ops *ops, void *priv
     ls->root = xstrdup(root);
     ls->ops = ops;
     ls->priv = priv;
-    ls->rootfd = ls->shafd = ls->tmpfd = -1;
+    ls->rootfd = ls->shafd = ls->tmpfd = ls->mountsfd = -1;
     if (file_mkdir_p(root, 0700, err) < 0)
         goto fail;
     ls->rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -332,9 +347,11 @@ layerstore_open(const char *root, const struct dctl_storage_ops *ops, void *priv
         goto fail;
     }
     if ((ls->shafd = layerstore_open_dir(ls->rootfd, "sha256", err)) < 0 ||
-        (ls->tmpfd = layerstore_open_dir(ls->rootfd, "tmp", err)) < 0)
+        (ls->tmpfd = layerstore_open_dir(ls->rootfd, "tmp", err)) < 0 ||
+        (ls->mountsfd = layerstore_open_dir(ls->rootfd, "mounts", err)) < 0)
         goto fail;
     layerstore_load(ls);
+    layerstore_mounts_load(ls);
     layerstore_clean_tmp(ls);
     log_debug("layerstore: %zu layers in %s", ls->n, root);
     return ls;
@@ -354,6 +371,13 @@ layerstore_free(struct layerstore *ls)
     for (i = 0; i < ls->n; i++)
         free(ls->v[i]);
     free(ls->v);
+    for (i = 0; i < ls->nmounts; i++) {
+        free(ls->mounts[i]->path);
+        free(ls->mounts[i]);
+    }
+    free(ls->mounts);
+    if (ls->mountsfd >= 0)
+        close(ls->mountsfd);
     if (ls->rootfd >= 0)
         close(ls->rootfd);
     if (ls->shafd >= 0)
@@ -783,6 +807,217 @@ layerstore_assemble(struct layerstore *ls, const struct layer_info *li, int tsfd
     return 0;
 }
 
+int64_t
+layerstore_chain_size(struct layerstore *ls, const char *chain_id)
+{
+    struct layer *l;
+    int64_t size = 0;
+
+    pthread_mutex_lock(&ls->mu);
+    for (l = chain_id && *chain_id ? layerstore_find_locked(ls, chain_id) : NULL; l;
+         l = l->parent)
+        size += l->info.size;
+    pthread_mutex_unlock(&ls->mu);
+    return size;
+}
+
+/* ---- mounted (RW) layers ------------------------------------------------------------ */
+
+static struct layer_mount *
+layerstore_mount_find_locked(struct layerstore *ls, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < ls->nmounts; i++)
+        if (strcmp(ls->mounts[i]->name, name) == 0)
+            return ls->mounts[i];
+    return NULL;
+}
+
+static void
+layerstore_mount_unlink_locked(struct layerstore *ls, struct layer_mount *m)
+{
+    size_t i;
+
+    for (i = 0; i < ls->nmounts; i++) {
+        if (ls->mounts[i] == m) {
+            memmove(&ls->mounts[i], &ls->mounts[i + 1],
+                    (ls->nmounts - i - 1) * sizeof *ls->mounts);
+            ls->nmounts--;
+            return;
+        }
+    }
+}
+
+/* Removes driver layer id if it exists; logs a failure. */
+static void
+layerstore_driver_remove(struct layerstore *ls, const char *id)
+{
+    dctl_error_t err = NULL;
+
+    if (*id && ls->ops->exists(ls->priv, id) && ls->ops->remove(ls->priv, id, &err) < 0) {
+        cleanup_free char *text = dctl_error_text(err);
+
+        log_warn("layerstore: remove driver layer %s: %s", id, text);
+        dctl_error_free(err);
+    }
+}
+
+/* Removes mounts/name with its driver layers (mount and init). */
+static void
+layerstore_mount_discard(struct layerstore *ls, const char *name, const char *mount_id,
+                         const char *init_id)
+{
+    dctl_error_t err = NULL;
+
+    if (mount_id && *mount_id)
+        layerstore_driver_remove(ls, mount_id);
+    if (init_id && *init_id)
+        layerstore_driver_remove(ls, init_id);
+    if (tree_remove_at(ls->mountsfd, name, &err) < 0) {
+        cleanup_free char *text = dctl_error_text(err);
+
+        log_warn("layerstore: remove mounts/%s: %s", name, text);
+        dctl_error_free(err);
+    }
+    fsync(ls->mountsfd);
+}
+
+static void
+layerstore_mounts_load(struct layerstore *ls)
+{
+    dctl_error_t err = NULL;
+    char **names = tree_list(ls->mountsfd, NULL, &err);
+    size_t i;
+
+    if (names == NULL) {
+        cleanup_free char *text = dctl_error_text(err);
+
+        log_warn("layerstore: list %s/mounts: %s", ls->root, text);
+        dctl_error_free(err);
+        return;
+    }
+    for (i = 0; names[i]; i++) {
+        cleanup_close int dfd = openat(ls->mountsfd, names[i],
+                                       O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        cleanup_free char *mid = NULL, *iid = NULL, *parent = NULL;
+        struct layer_mount *m;
+        struct layer *pl = NULL;
+
+        if (dfd >= 0) {
+            mid = layerstore_read_meta(dfd, "mount-id", &err);
+            dctl_error_clear(&err);
+            iid = layerstore_read_meta(dfd, "init-id", &err);
+            dctl_error_clear(&err);
+            parent = layerstore_read_meta(dfd, "parent", &err);
+            dctl_error_clear(&err);
+        }
+        if (mid && (strlen(mid) != LAYERSTORE_CACHE_ID_LEN ||
+                    !layerstore_is_hex(mid, LAYERSTORE_CACHE_ID_LEN))) {
+            free(mid);
+            mid = NULL;
+        }
+        if (iid && (mid == NULL || strncmp(iid, mid, LAYERSTORE_CACHE_ID_LEN) != 0 ||
+                    strcmp(iid + LAYERSTORE_CACHE_ID_LEN, "-init") != 0)) {
+            free(iid);
+            iid = NULL;
+        }
+        if (parent && *parent && (pl = layerstore_find_locked(ls, parent)) == NULL) {
+            log_warn("layerstore: RW layer of %.12s: parent %.19s is gone", names[i], parent);
+            free(parent);
+            parent = NULL;
+        }
+        if (mid == NULL || iid == NULL || parent == NULL ||
+            !ls->ops->exists(ls->priv, mid)) {
+            log_info("layerstore: removing RW layer of %.12s left incomplete", names[i]);
+            layerstore_mount_discard(ls, names[i], mid, iid);
+            continue;
+        }
+        m = xcalloc(1, sizeof *m);
+        snprintf(m->name, sizeof m->name, "%s", names[i]);
+        snprintf(m->mount_id, sizeof m->mount_id, "%s", mid);
+        snprintf(m->init_id, sizeof m->init_id, "%s", iid);
+        snprintf(m->parent, sizeof m->parent, "%s", parent);
+        if (pl)
+            pl->info.refs++;
+        ls->mounts = xrealloc(ls->mounts, (ls->nmounts + 1) * sizeof *ls->mounts);
+        ls->mounts[ls->nmounts++] = m;
+    }
+    tree_names_free(names);
+}
+
+/* Makes dir components of rel (relative, no ".." parts) under dirfd, never following
+ * a symlink; returns an fd of the last directory or -1 (a symlink or a file in the
+ * way: the entry is skipped, as it cannot be a mount point inside the root). */
+static int
+layerstore_init_dirs(int rootfd, const char *rel)
+{
+    cleanup_free char *copy = xstrdup(rel);
+    char *save = NULL, *part;
+    int fd = dup(rootfd);
+
+    for (part = strtok_r(copy, "/", &save); part && fd >= 0; part = strtok_r(NULL, "/", &save)) {
+        int next;
+
+        if (mkdirat(fd, part, 0755) < 0 && errno != EEXIST) {
+            close(fd);
+            return -1;
+        }
+        next = openat(fd, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        close(fd);
+        fd = next;
+    }
+    return fd;
+}
+
+/* Docker's initlayer.Setup on the mounted init layer. */
+static int
+layerstore_init_setup(const char *root, dctl_error_t *err)
+{
+    static const struct { const char *dir, *name; char type; } entries[] = {
+        { "dev", "pts", 'd' }, { "dev", "shm", 'd' }, { "", "proc", 'd' },
+        { "", "sys", 'd' }, { "", ".dockerenv", 'f' }, { "etc", "resolv.conf", 'f' },
+        { "etc", "hosts", 'f' }, { "etc", "hostname", 'f' }, { "dev", "console", 'f' },
+        { "etc", "mtab", 'l' },
+    };
+    cleanup_close int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    size_t i;
+
+    if (rootfd < 0)
+        return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "open init layer %s", root);
+    for (i = 0; i < ARRAY_SIZE(entries); i++) {
+        cleanup_close int dfd = *entries[i].dir ? layerstore_init_dirs(rootfd, entries[i].dir)
+                                                : dup(rootfd);
+        struct stat st;
+        int fd;
+
+        if (dfd < 0 || fstatat(dfd, entries[i].name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+            continue;   /* the image has it (or something in the way): left as it is */
+        switch (entries[i].type) {
+        case 'd':
+            if (mkdirat(dfd, entries[i].name, 0755) < 0 && errno != EEXIST)
+                return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "init layer: mkdir %s",
+                                      entries[i].name);
+            break;
+        case 'f':
+            fd = openat(dfd, entries[i].name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+                        O_CLOEXEC, 0755);
+            if (fd < 0 && errno != EEXIST)
+                return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "init layer: create %s",
+                                      entries[i].name);
+            if (fd >= 0)
+                close(fd);
+            break;
+        case 'l':
+            if (symlinkat("/proc/mounts", dfd, entries[i].name) < 0 && errno != EEXIST)
+                return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "init layer: symlink %s",
+                                      entries[i].name);
+            break;
+        }
+    }
+    return 0;
+}
+
 int
 layerstore_diff(struct layerstore *ls, const char *chain_id, int fd, dctl_error_t *err)
 {
@@ -808,4 +1043,239 @@ layerstore_diff(struct layerstore *ls, const char *chain_id, int fd, dctl_error_
     }
     layerstore_release(ls, chain_id, NULL, NULL, NULL);
     return rc;
+}
+
+int
+layerstore_mount_create(struct layerstore *ls, const char *name, const char *parent,
+                        dctl_error_t *err)
+{
+    char mount_id[LAYERSTORE_CACHE_ID_LEN + 1], init_id[LAYERSTORE_CACHE_ID_LEN + 6];
+    char parent_cache[LAYERSTORE_CACHE_ID_LEN + 1] = "";
+    cleanup_close int dfd = -1;
+    struct layer_mount *m;
+    struct layer *pl = NULL;
+    const char *path = NULL;
+    dctl_error_t perr = NULL;
+
+    if (parent == NULL)
+        parent = "";
+    pthread_mutex_lock(&ls->write_mu);
+    pthread_mutex_lock(&ls->mu);
+    if (layerstore_mount_find_locked(ls, name)) {
+        pthread_mutex_unlock(&ls->mu);
+        pthread_mutex_unlock(&ls->write_mu);
+        return dctl_error_set(err, DCTL_ERR_CONFLICT, 0, "RW layer of %.12s exists", name);
+    }
+    if (*parent && (pl = layerstore_find_locked(ls, parent)) != NULL) {
+        snprintf(parent_cache, sizeof parent_cache, "%s", pl->info.cache_id);
+        pl->info.refs++;   /* held from here; dropped again on failure */
+    }
+    pthread_mutex_unlock(&ls->mu);
+    if (*parent && pl == NULL) {
+        pthread_mutex_unlock(&ls->write_mu);
+        return dctl_error_set(err, DCTL_ERR_NOT_FOUND, 0, "layer does not exist: %s", parent);
+    }
+    layerstore_cache_id_new(mount_id);
+    snprintf(init_id, sizeof init_id, "%s-init", mount_id);
+    if (mkdirat(ls->mountsfd, name, 0700) < 0) {
+        dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "create layerdb/mounts/%s", name);
+        goto fail_nodir;
+    }
+    dfd = openat(ls->mountsfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) {
+        dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "open layerdb/mounts/%s", name);
+        goto fail;
+    }
+    /* the intent record first: a crash from here on is cleaned up at open */
+    if (layerstore_write_meta(dfd, "mount-id", mount_id, err) < 0 ||
+        layerstore_write_meta(dfd, "init-id", init_id, err) < 0)
+        goto fail;
+    if (ls->ops->create(ls->priv, init_id, *parent_cache ? parent_cache : NULL, err) < 0)
+        goto fail;
+    if (ls->ops->get(ls->priv, init_id, &path, err) < 0)
+        goto fail;
+    if (layerstore_init_setup(path, err) < 0) {
+        ls->ops->put(ls->priv, init_id, &perr);
+        dctl_error_clear(&perr);
+        goto fail;
+    }
+    if (ls->ops->put(ls->priv, init_id, err) < 0 ||
+        ls->ops->create(ls->priv, mount_id, init_id, err) < 0)
+        goto fail;
+    if (layerstore_write_meta(dfd, "parent", parent, err) < 0)   /* the commit */
+        goto fail;
+    m = xcalloc(1, sizeof *m);
+    snprintf(m->name, sizeof m->name, "%s", name);
+    snprintf(m->mount_id, sizeof m->mount_id, "%s", mount_id);
+    snprintf(m->init_id, sizeof m->init_id, "%s", init_id);
+    snprintf(m->parent, sizeof m->parent, "%s", parent);
+    pthread_mutex_lock(&ls->mu);
+    ls->mounts = xrealloc(ls->mounts, (ls->nmounts + 1) * sizeof *ls->mounts);
+    ls->mounts[ls->nmounts++] = m;
+    pthread_mutex_unlock(&ls->mu);
+    pthread_mutex_unlock(&ls->write_mu);
+    log_debug("layerstore: RW layer %.12s for %.12s on %.19s", mount_id, name,
+              *parent ? parent : "(none)");
+    return 0;
+fail:
+    layerstore_mount_discard(ls, name, mount_id, init_id);
+fail_nodir:
+    pthread_mutex_unlock(&ls->write_mu);
+    if (pl)
+        layerstore_release(ls, parent, NULL, NULL, NULL);
+    return dctl_error_prefix(err, "create RW layer");
+}
+
+int
+layerstore_mount_get(struct layerstore *ls, const char *name, char **path, dctl_error_t *err)
+{
+    struct layer_mount *m;
+    char mount_id[LAYERSTORE_CACHE_ID_LEN + 1];
+    const char *p = NULL;
+
+    pthread_mutex_lock(&ls->write_mu);
+    pthread_mutex_lock(&ls->mu);
+    m = layerstore_mount_find_locked(ls, name);
+    if (m)
+        snprintf(mount_id, sizeof mount_id, "%s", m->mount_id);
+    pthread_mutex_unlock(&ls->mu);
+    if (m == NULL) {
+        pthread_mutex_unlock(&ls->write_mu);
+        return dctl_error_set(err, DCTL_ERR_NOT_FOUND, 0, "no RW layer for %.12s", name);
+    }
+    if (m->active == 0) {
+        if (ls->ops->get(ls->priv, mount_id, &p, err) < 0) {
+            pthread_mutex_unlock(&ls->write_mu);
+            return -1;
+        }
+        free(m->path);
+        m->path = xstrdup(p);
+    }
+    m->active++;
+    *path = xstrdup(m->path);
+    pthread_mutex_unlock(&ls->write_mu);
+    return 0;
+}
+
+int
+layerstore_mount_put(struct layerstore *ls, const char *name, dctl_error_t *err)
+{
+    struct layer_mount *m;
+    int rc = 0;
+
+    pthread_mutex_lock(&ls->write_mu);
+    pthread_mutex_lock(&ls->mu);
+    m = layerstore_mount_find_locked(ls, name);
+    pthread_mutex_unlock(&ls->mu);
+    if (m && m->active > 0 && --m->active == 0) {
+        rc = ls->ops->put(ls->priv, m->mount_id, err);
+        free(m->path);
+        m->path = NULL;
+    }
+    pthread_mutex_unlock(&ls->write_mu);
+    return rc;
+}
+
+int
+layerstore_mount_remove(struct layerstore *ls, const char *name, dctl_error_t *err)
+{
+    struct layer_mount *m;
+    dctl_error_t perr = NULL;
+
+    pthread_mutex_lock(&ls->write_mu);
+    pthread_mutex_lock(&ls->mu);
+    m = layerstore_mount_find_locked(ls, name);
+    if (m)
+        layerstore_mount_unlink_locked(ls, m);
+    pthread_mutex_unlock(&ls->mu);
+    if (m == NULL) {
+        pthread_mutex_unlock(&ls->write_mu);
+        return 0;
+    }
+    if (m->active > 0 && ls->ops->put(ls->priv, m->mount_id, &perr) < 0) {
+        cleanup_free char *text = dctl_error_text(perr);
+
+        log_warn("layerstore: unmount RW layer of %.12s: %s", name, text);
+        dctl_error_free(perr);
+    }
+    layerstore_mount_discard(ls, name, m->mount_id, m->init_id);
+    pthread_mutex_unlock(&ls->write_mu);
+    if (*m->parent)
+        layerstore_release(ls, m->parent, NULL, NULL, NULL);
+    log_debug("layerstore: removed RW layer of %.12s", name);
+    free(m->path);
+    free(m);
+    (void)err;
+    return 0;
+}
+
+bool
+layerstore_mount_exists(struct layerstore *ls, const char *name,
+                        char mount_id[LAYERSTORE_CACHE_ID_LEN + 1])
+{
+    struct layer_mount *m;
+
+    pthread_mutex_lock(&ls->mu);
+    m = layerstore_mount_find_locked(ls, name);
+    if (m && mount_id)
+        snprintf(mount_id, LAYERSTORE_CACHE_ID_LEN + 1, "%s", m->mount_id);
+    pthread_mutex_unlock(&ls->mu);
+    return m != NULL;
+}
+
+size_t
+layerstore_mount_count(struct layerstore *ls)
+{
+    size_t n;
+
+    pthread_mutex_lock(&ls->mu);
+    n = ls->nmounts;
+    pthread_mutex_unlock(&ls->mu);
+    return n;
+}
+
+int
+layerstore_mount_size(struct layerstore *ls, const char *name, int64_t *size, dctl_error_t *err)
+{
+    char mount_id[LAYERSTORE_CACHE_ID_LEN + 1], init_id[LAYERSTORE_CACHE_ID_LEN + 6];
+    cleanup_free char *path = NULL, *json = NULL;
+    cleanup_json struct json_object *changes = NULL;
+    cleanup_close int rootfd = -1;
+    struct layer_mount *m;
+    size_t i;
+    int rc;
+
+    *size = 0;
+    pthread_mutex_lock(&ls->mu);
+    m = layerstore_mount_find_locked(ls, name);
+    if (m) {
+        snprintf(mount_id, sizeof mount_id, "%s", m->mount_id);
+        snprintf(init_id, sizeof init_id, "%s", m->init_id);
+    }
+    pthread_mutex_unlock(&ls->mu);
+    if (m == NULL)
+        return dctl_error_set(err, DCTL_ERR_NOT_FOUND, 0, "no RW layer for %.12s", name);
+    if (ls->ops->changes == NULL)
+        return 0;
+    if (layerstore_mount_get(ls, name, &path, err) < 0)
+        return -1;
+    rc = ls->ops->changes(ls->priv, mount_id, init_id, &json, err);
+    if (rc == 0)
+        changes = json_parse(json, strlen(json), "layer changes", err);
+    rootfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    for (i = 0; changes && rootfd >= 0 && json_object_is_type(changes, json_type_array) &&
+                i < json_object_array_length(changes); i++) {
+        struct json_object *c = json_object_array_get_idx(changes, i);
+        const char *p = json_get_string(c, "Path");
+        struct stat st;
+
+        if (p == NULL || json_get_int64(c, "Kind", 2) == 2)   /* deleted */
+            continue;
+        while (*p == '/')
+            p++;
+        if (*p && fstatat(rootfd, p, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode))
+            *size += st.st_size;
+    }
+    layerstore_mount_put(ls, name, NULL);
+    return changes ? 0 : -1;
 }

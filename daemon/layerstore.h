@@ -5,6 +5,7 @@
  *   sha256/<chain-id hex>/{diff, size, cache-id, parent, tar-split}   committed layers
  *   tmp/write-<cache id>/                                  a registration in progress
  *   tmp/remove-<chain-id hex>/                             a removal in progress
+ *   mounts/<container id>/{mount-id, init-id, parent}      containers' RW layers
  *
  * Registering a layer streams its tar (any compression libarchive reads) through a
  * decompressor that hashes the uncompressed bytes (the diff ID) into the driver's
@@ -90,5 +91,42 @@ bool layerstore_get(struct layerstore *ls, const char *chain_id, struct layer_in
 size_t layerstore_count(struct layerstore *ls);
 /* Every committed layer's facts (malloc'd, the caller's); *n gets the count. */
 struct layer_info *layerstore_list(struct layerstore *ls, size_t *n);
+
+/* ---- mounted (RW) layers: one per container, as Docker's layer store keeps them ----
+ *
+ * A container's RW layer is a driver layer MOUNT-ID on top of MOUNT-ID-init, which
+ * sits on the image's top layer (parent, a chain ID; "" for an image without layers)
+ * and holds the mount points Docker's init layer has (/etc/hosts, /etc/hostname,
+ * /etc/resolv.conf, /dev/console, /.dockerenv, /dev/pts, /dev/shm, /proc, /sys, and
+ * /etc/mtab -> /proc/mounts). Each holds a reference on its parent layer, so the
+ * image's layers stay while a container uses them. The record's "parent" file is
+ * written last: an entry without it is an interrupted create, removed at open.
+ * All of these block (driver calls, fsync): worker jobs only. */
+
+/* Creates the RW layer of container name (a container ID) on parent. On error
+ * nothing is left. DCTL_ERR_CONFLICT when name has one already. */
+int layerstore_mount_create(struct layerstore *ls, const char *name, const char *parent,
+                            dctl_error_t *err);
+/* Mounts name's RW layer; *path (malloc'd, the caller's) gets its root. Counted: each
+ * get needs a put. */
+int layerstore_mount_get(struct layerstore *ls, const char *name, char **path,
+                         dctl_error_t *err);
+/* Releases one get (the driver's put at the last one). */
+int layerstore_mount_put(struct layerstore *ls, const char *name, dctl_error_t *err);
+/* Removes name's RW layer (unmounted first if still mounted), its init layer and
+ * record, and drops its parent reference. A missing name is not an error. */
+int layerstore_mount_remove(struct layerstore *ls, const char *name, dctl_error_t *err);
+/* Is there an RW layer for name? Its mount ID into mount_id (may be NULL). */
+bool layerstore_mount_exists(struct layerstore *ls, const char *name,
+                             char mount_id[LAYERSTORE_CACHE_ID_LEN + 1]);
+/* Bytes the RW layer adds over its init layer (Docker's SizeRw: the sizes of the
+ * files its changes add or modify). Mounts it for the time of the count. */
+int layerstore_mount_size(struct layerstore *ls, const char *name, int64_t *size,
+                          dctl_error_t *err);
+/* Number of RW layers. */
+size_t layerstore_mount_count(struct layerstore *ls);
+
+/* The total size of chain_id and its parents (0 when unknown). */
+int64_t layerstore_chain_size(struct layerstore *ls, const char *chain_id);
 
 #endif
