@@ -11,33 +11,73 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "shim-log.h"
 
 static const char shim_log_stream_names[2][7] = { "stdout", "stderr" };
 
+/* n as width digits, zero-padded */
+static char *
+shim_log_digits(char *o, long long n, int width)
+{
+    int i;
+
+    for (i = width - 1; i >= 0; i--) {
+        o[i] = (char)('0' + n % 10);
+        n /= 10;
+    }
+    return o + width;
+}
+
+/* Without strftime or printf: this runs for every log line, and the shim's loop
+ * should touch as little of libc as it can (its RSS is per container). */
 void
 shim_log_format_time(long long ns, char *buf, size_t size)
 {
-    time_t secs = (time_t)(ns / 1000000000LL);
+    long long secs = ns / 1000000000LL, days = secs / 86400, rem = secs % 86400;
     long frac = (long)(ns % 1000000000LL);
-    struct tm tm;
-    char base[32], fr[16];
+    long long z, era, doe, yoe, y, doy, mp, d, m;
+    char tmp[48], *o = tmp;
     int digits = 9;
 
-    gmtime_r(&secs, &tm);
-    strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
-    if (frac == 0) {
-        snprintf(buf, size, "%sZ", base);
-        return;
+    /* civil date from days since 1970-01-01 (H. Hinnant's algorithm) */
+    z = days + 719468;
+    era = (z >= 0 ? z : z - 146096) / 146097;
+    doe = z - era * 146097;
+    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    y = yoe + era * 400;
+    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    mp = (5 * doy + 2) / 153;
+    d = doy - (153 * mp + 2) / 5 + 1;
+    m = mp < 10 ? mp + 3 : mp - 9;
+    y += m <= 2;
+    o = shim_log_digits(o, y, 4);
+    *o++ = '-';
+    o = shim_log_digits(o, m, 2);
+    *o++ = '-';
+    o = shim_log_digits(o, d, 2);
+    *o++ = 'T';
+    o = shim_log_digits(o, rem / 3600, 2);
+    *o++ = ':';
+    o = shim_log_digits(o, rem / 60 % 60, 2);
+    *o++ = ':';
+    o = shim_log_digits(o, rem % 60, 2);
+    if (frac) {
+        /* Go's RFC3339Nano: trailing zeros of the fraction dropped */
+        while (frac % 10 == 0) {
+            frac /= 10;
+            digits--;
+        }
+        *o++ = '.';
+        o = shim_log_digits(o, frac, digits);
     }
-    snprintf(fr, sizeof fr, "%09ld", frac);
-    while (digits > 1 && fr[digits - 1] == '0')
-        digits--;
-    fr[digits] = '\0';
-    snprintf(buf, size, "%s.%sZ", base, fr);
+    *o++ = 'Z';
+    *o = '\0';
+    if ((size_t)(o - tmp) < size)
+        memcpy(buf, tmp, (size_t)(o - tmp) + 1);
+    else if (size)
+        buf[0] = '\0';
 }
 
 /* Length of the valid UTF-8 sequence at s (Go's utf8.DecodeRune rules: no overlong
@@ -144,8 +184,16 @@ shim_log_format(char *out, const char *msg, size_t len, const char *stream, long
     } else {
         *o++ = '{';
     }
-    o += sprintf(o, "\"stream\":\"%s\",\"time\":\"%s\"}\n", stream, t);
-    return (size_t)(o - out);
+    memcpy(o, "\"stream\":\"", 10);
+    o += 10;
+    memcpy(o, stream, strlen(stream));
+    o += strlen(stream);
+    memcpy(o, "\",\"time\":\"", 10);
+    o += 10;
+    memcpy(o, t, strlen(t));
+    o += strlen(t);
+    memcpy(o, "\"}\n", 3);
+    return (size_t)(o + 3 - out);
 }
 
 int
