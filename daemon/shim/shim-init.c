@@ -70,6 +70,18 @@ shim_cap_from_name(const char *name)
 
 static int init_exec_pipe = -1;
 
+/* strerror as Go spells it (lower case), for messages in Docker's words */
+static const char *
+init_strerror(int e)
+{
+    static char buf[128];
+
+    snprintf(buf, sizeof buf, "%s", strerror(e));
+    if (buf[0] >= 'A' && buf[0] <= 'Z' && buf[1] >= 'a' && buf[1] <= 'z')
+        buf[0] = (char)(buf[0] - 'A' + 'a');
+    return buf;
+}
+
 static void __attribute__((noreturn, format(printf, 2, 3)))
 init_fail(int code, const char *fmt, ...)
 {
@@ -182,13 +194,13 @@ init_mount_one(int rootfd, const struct shim_mount *m)
         if (stat(m->source, &st) < 0)
             init_fail(SHIM_EXIT_START_FAILED,
                       "error mounting \"%s\" to rootfs at \"%s\": stat %s: %s", m->source,
-                      m->destination, m->source, strerror(errno));
+                      m->destination, m->source, init_strerror(errno));
         file = !S_ISDIR(st.st_mode);
     }
     fd = init_mkpath(rootfd, m->destination, file, file ? 0644 : 0755, NULL, 0);
     if (fd < 0)
         init_fail(SHIM_EXIT_START_FAILED, "error mounting \"%s\" to rootfs at \"%s\": %s",
-                  m->source ? m->source : m->type, m->destination, strerror(errno));
+                  m->source ? m->source : m->type, m->destination, init_strerror(errno));
     init_fd_path(target, sizeof target, fd);
     if (bind) {
         rc = mount(m->source, target, NULL, MS_BIND | (m->flags & MS_REC), NULL);
@@ -204,19 +216,19 @@ init_mount_one(int rootfd, const struct shim_mount *m)
     close(fd);
     if (rc < 0)
         init_fail(SHIM_EXIT_START_FAILED, "error mounting \"%s\" to rootfs at \"%s\": %s",
-                  m->source ? m->source : m->type, m->destination, strerror(errno));
+                  m->source ? m->source : m->type, m->destination, init_strerror(errno));
     if ((bind && flags) || m->propagation) {
         /* reopen: the fd above is the mount point, not the mount now on it */
         fd = init_open_in_root(rootfd, m->destination, O_PATH);
         if (fd < 0)
-            init_fail(SHIM_EXIT_START_FAILED, "reopen %s: %s", m->destination, strerror(errno));
+            init_fail(SHIM_EXIT_START_FAILED, "reopen %s: %s", m->destination, init_strerror(errno));
         init_fd_path(target, sizeof target, fd);
         if (bind && flags && mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | flags, NULL) < 0)
             init_fail(SHIM_EXIT_START_FAILED, "remount \"%s\" in rootfs: %s", m->destination,
-                      strerror(errno));
+                      init_strerror(errno));
         if (m->propagation && mount(NULL, target, NULL, m->propagation, NULL) < 0)
             init_fail(SHIM_EXIT_START_FAILED, "set propagation of \"%s\": %s", m->destination,
-                      strerror(errno));
+                      init_strerror(errno));
         close(fd);
     }
 }
@@ -241,7 +253,7 @@ init_devices(int rootfd, const struct shim_spec *s)
         snprintf(dir, sizeof dir, "%.*s", (int)(base - d->path), d->path);
         pfd = init_mkpath(rootfd, dir, false, 0755, NULL, 0);
         if (pfd < 0)
-            init_fail(SHIM_EXIT_START_FAILED, "create device %s: %s", d->path, strerror(errno));
+            init_fail(SHIM_EXIT_START_FAILED, "create device %s: %s", d->path, init_strerror(errno));
         unlinkat(pfd, base, 0);
         if (mknodat(pfd, base, d->type | d->mode, makedev(d->major, d->minor)) < 0) {
             /* no mknod here (e.g. a nodev /dev): bind the host's node */
@@ -251,16 +263,16 @@ init_devices(int rootfd, const struct shim_spec *s)
 
             if (f < 0)
                 init_fail(SHIM_EXIT_START_FAILED, "create device %s: %s", d->path,
-                          strerror(errno));
+                          init_strerror(errno));
             close(f);
             tfd = init_open_in_root(rootfd, d->path, O_PATH);
             init_fd_path(target, sizeof target, tfd);
             if (tfd < 0 || mount(d->path, target, NULL, MS_BIND, NULL) < 0)
                 init_fail(SHIM_EXIT_START_FAILED, "bind device %s: %s", d->path,
-                          strerror(errno));
+                          init_strerror(errno));
             close(tfd);
         } else if (fchownat(pfd, base, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0) {
-            init_fail(SHIM_EXIT_START_FAILED, "chown device %s: %s", d->path, strerror(errno));
+            init_fail(SHIM_EXIT_START_FAILED, "chown device %s: %s", d->path, init_strerror(errno));
         }
         close(pfd);
     }
@@ -270,7 +282,7 @@ init_devices(int rootfd, const struct shim_spec *s)
     for (i = 0; i < sizeof links / sizeof links[0]; i++)
         if (symlinkat(links[i][0], devfd, links[i][1]) < 0 && errno != EEXIST)
             init_fail(SHIM_EXIT_START_FAILED, "symlink /dev/%s: %s", links[i][1],
-                      strerror(errno));
+                      init_strerror(errno));
     if (access("/proc/kcore", F_OK) == 0)
         symlinkat("/proc/kcore", devfd, "core");
     for (i = 0; i < s->nmounts; i++)
@@ -280,7 +292,7 @@ init_devices(int rootfd, const struct shim_spec *s)
     if (devpts) {
         unlinkat(devfd, "ptmx", 0);
         if (symlinkat("pts/ptmx", devfd, "ptmx") < 0)
-            init_fail(SHIM_EXIT_START_FAILED, "symlink /dev/ptmx: %s", strerror(errno));
+            init_fail(SHIM_EXIT_START_FAILED, "symlink /dev/ptmx: %s", init_strerror(errno));
     }
     close(devfd);
 }
@@ -289,13 +301,13 @@ static void
 init_pivot_root(int rootfd)
 {
     if (fchdir(rootfd) < 0)
-        init_fail(SHIM_EXIT_START_FAILED, "chdir to rootfs: %s", strerror(errno));
+        init_fail(SHIM_EXIT_START_FAILED, "chdir to rootfs: %s", init_strerror(errno));
     if (syscall(SYS_pivot_root, ".", ".") < 0)
-        init_fail(SHIM_EXIT_START_FAILED, "pivot_root: %s", strerror(errno));
+        init_fail(SHIM_EXIT_START_FAILED, "pivot_root: %s", init_strerror(errno));
     if (umount2(".", MNT_DETACH) < 0)
-        init_fail(SHIM_EXIT_START_FAILED, "unmount the old root: %s", strerror(errno));
+        init_fail(SHIM_EXIT_START_FAILED, "unmount the old root: %s", init_strerror(errno));
     if (chdir("/") < 0)
-        init_fail(SHIM_EXIT_START_FAILED, "chdir /: %s", strerror(errno));
+        init_fail(SHIM_EXIT_START_FAILED, "chdir /: %s", init_strerror(errno));
 }
 
 /* Opens a pty in the container's devpts, sends the master to the shim, makes the
@@ -317,17 +329,17 @@ init_console(const struct shim_child *c)
     master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (master < 0)
         init_fail(SHIM_EXIT_START_FAILED, "open /dev/ptmx in the container: %s",
-                  strerror(errno));
+                  init_strerror(errno));
     if (ioctl(master, TIOCSPTLCK, &unlock) < 0 || ioctl(master, TIOCGPTN, &n) < 0)
-        init_fail(SHIM_EXIT_START_FAILED, "unlock pty: %s", strerror(errno));
+        init_fail(SHIM_EXIT_START_FAILED, "unlock pty: %s", init_strerror(errno));
     snprintf(path, sizeof path, "/dev/pts/%u", n);
     slave = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (slave < 0)
-        init_fail(SHIM_EXIT_START_FAILED, "open %s: %s", path, strerror(errno));
+        init_fail(SHIM_EXIT_START_FAILED, "open %s: %s", path, init_strerror(errno));
     if (ws.ws_row && ws.ws_col)
         ioctl(slave, TIOCSWINSZ, &ws);
     if (fchown(slave, s->uid, (gid_t)-1) < 0)
-        init_fail(SHIM_EXIT_START_FAILED, "chown %s: %s", path, strerror(errno));
+        init_fail(SHIM_EXIT_START_FAILED, "chown %s: %s", path, init_strerror(errno));
     if (access("/dev", F_OK) == 0) {
         int f = open("/dev/console", O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
 
@@ -335,7 +347,7 @@ init_console(const struct shim_child *c)
             close(f);
         if (mount(path, "/dev/console", NULL, MS_BIND, NULL) < 0)
             init_fail(SHIM_EXIT_START_FAILED, "bind %s on /dev/console: %s", path,
-                      strerror(errno));
+                      init_strerror(errno));
     }
     memset(cbuf, 0, sizeof cbuf);
     cm = CMSG_FIRSTHDR(&msg);
@@ -344,7 +356,7 @@ init_console(const struct shim_child *c)
     cm->cmsg_len = CMSG_LEN(sizeof(int));
     memcpy(CMSG_DATA(cm), &master, sizeof(int));
     if (sendmsg(c->console_sock, &msg, 0) < 0)
-        init_fail(SHIM_EXIT_START_FAILED, "send the pty to the shim: %s", strerror(errno));
+        init_fail(SHIM_EXIT_START_FAILED, "send the pty to the shim: %s", init_strerror(errno));
     close(master);
     close(c->console_sock);
     return slave;
@@ -362,7 +374,7 @@ init_write_sysctl(const struct shim_sysctl *sc)
             *p = '/';
     fd = open(path, O_WRONLY | O_CLOEXEC);
     if (fd < 0 || write(fd, sc->value, strlen(sc->value)) < 0)
-        init_fail(SHIM_EXIT_START_FAILED, "write sysctl key %s: %s", sc->key, strerror(errno));
+        init_fail(SHIM_EXIT_START_FAILED, "write sysctl key %s: %s", sc->key, init_strerror(errno));
     close(fd);
 }
 
@@ -378,11 +390,11 @@ init_paths(const struct shim_spec *s)
         if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) < 0) {
             if (errno == ENOENT)
                 continue;
-            init_fail(SHIM_EXIT_START_FAILED, "make %s read-only: %s", p, strerror(errno));
+            init_fail(SHIM_EXIT_START_FAILED, "make %s read-only: %s", p, init_strerror(errno));
         }
         if (mount(NULL, p, NULL,
                   MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-            init_fail(SHIM_EXIT_START_FAILED, "make %s read-only: %s", p, strerror(errno));
+            init_fail(SHIM_EXIT_START_FAILED, "make %s read-only: %s", p, init_strerror(errno));
     }
     for (i = 0; s->masked[i]; i++) {
         const char *p = s->masked[i];
@@ -391,14 +403,14 @@ init_paths(const struct shim_spec *s)
         if (stat(p, &st) < 0) {
             if (errno == ENOENT)
                 continue;
-            init_fail(SHIM_EXIT_START_FAILED, "mask %s: %s", p, strerror(errno));
+            init_fail(SHIM_EXIT_START_FAILED, "mask %s: %s", p, init_strerror(errno));
         }
         if (S_ISDIR(st.st_mode))
             rc = mount("tmpfs", p, "tmpfs", MS_RDONLY, NULL);
         else
             rc = mount("/dev/null", p, NULL, MS_BIND, NULL);
         if (rc < 0)
-            init_fail(SHIM_EXIT_START_FAILED, "mask %s: %s", p, strerror(errno));
+            init_fail(SHIM_EXIT_START_FAILED, "mask %s: %s", p, init_strerror(errno));
     }
 }
 
@@ -417,7 +429,7 @@ init_rlimits(const struct shim_spec *s)
         want.rlim_cur = s->rlimits[i].soft < want.rlim_max ? s->rlimits[i].soft : want.rlim_max;
         if (setrlimit(s->rlimits[i].resource, &want) < 0)
             init_fail(SHIM_EXIT_START_FAILED, "set rlimit %d: %s", s->rlimits[i].resource,
-                      strerror(errno));
+                      init_strerror(errno));
     }
 }
 
@@ -434,14 +446,14 @@ init_cwd(const struct shim_spec *s)
     rootfd = open("/", O_PATH | O_CLOEXEC);
     fd = rootfd < 0 ? -1 : init_mkpath(rootfd, s->cwd, false, 0755, &s->uid, s->gid);
     if (fd < 0)
-        init_fail(SHIM_EXIT_START_FAILED, "mkdir %s: %s", s->cwd, strerror(errno));
+        init_fail(SHIM_EXIT_START_FAILED, "mkdir %s: %s", s->cwd, init_strerror(errno));
     if (fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode))
         init_fail(SHIM_EXIT_START_FAILED, "Cannot mkdir: %s is not a directory", s->cwd);
     close(fd);
     close(rootfd);
     if (chdir(s->cwd) < 0)
         init_fail(SHIM_EXIT_START_FAILED, "chdir to cwd (\"%s\") set in config.json failed: %s",
-                  s->cwd, strerror(errno));
+                  s->cwd, init_strerror(errno));
 }
 
 static void
@@ -454,7 +466,7 @@ init_credentials(const struct shim_spec *s)
     FILE *f;
 
     if (s->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-        init_fail(SHIM_EXIT_START_FAILED, "set no_new_privs: %s", strerror(errno));
+        init_fail(SHIM_EXIT_START_FAILED, "set no_new_privs: %s", init_strerror(errno));
     if (s->has_caps) {
         f = fopen("/proc/sys/kernel/cap_last_cap", "re");
         if (f) {
@@ -465,23 +477,23 @@ init_credentials(const struct shim_spec *s)
         for (c = 0; c <= last && c < 64; c++)
             if (!(s->caps[SHIM_CAP_BOUNDING] & (1ULL << c)) &&
                 prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
-                init_fail(SHIM_EXIT_START_FAILED, "drop capability %d: %s", c, strerror(errno));
+                init_fail(SHIM_EXIT_START_FAILED, "drop capability %d: %s", c, init_strerror(errno));
         if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
-            init_fail(SHIM_EXIT_START_FAILED, "keep capabilities: %s", strerror(errno));
+            init_fail(SHIM_EXIT_START_FAILED, "keep capabilities: %s", init_strerror(errno));
     }
     if (setgroups(s->ngids, s->gids) < 0)
-        init_fail(SHIM_EXIT_START_FAILED, "setgroups: %s", strerror(errno));
+        init_fail(SHIM_EXIT_START_FAILED, "setgroups: %s", init_strerror(errno));
     if (setresgid(s->gid, s->gid, s->gid) < 0)
         init_fail(SHIM_EXIT_START_FAILED, "setgid %u: %s", (unsigned int)s->gid,
-                  strerror(errno));
+                  init_strerror(errno));
     if (setresuid(s->uid, s->uid, s->uid) < 0)
         init_fail(SHIM_EXIT_START_FAILED, "setuid %u: %s", (unsigned int)s->uid,
-                  strerror(errno));
+                  init_strerror(errno));
     if (!s->has_caps)
         return;
     prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
     if (syscall(SYS_capget, &hdr, cur) < 0)
-        init_fail(SHIM_EXIT_START_FAILED, "capget: %s", strerror(errno));
+        init_fail(SHIM_EXIT_START_FAILED, "capget: %s", init_strerror(errno));
     /* only what the shim has: a set asking for more would fail as a whole */
     have = (uint64_t)cur[0].permitted | ((uint64_t)cur[1].permitted << 32);
     want[0].effective = (uint32_t)(s->caps[SHIM_CAP_EFFECTIVE] & have);
@@ -491,7 +503,7 @@ init_credentials(const struct shim_spec *s)
     want[0].inheritable = (uint32_t)(s->caps[SHIM_CAP_INHERITABLE] & have);
     want[1].inheritable = (uint32_t)((s->caps[SHIM_CAP_INHERITABLE] & have) >> 32);
     if (syscall(SYS_capset, &hdr, want) < 0)
-        init_fail(SHIM_EXIT_START_FAILED, "capset: %s", strerror(errno));
+        init_fail(SHIM_EXIT_START_FAILED, "capset: %s", init_strerror(errno));
     for (c = 0; c < 64; c++)
         if (s->caps[SHIM_CAP_AMBIENT] & (1ULL << c))
             prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0); /* as runc: best effort */
@@ -522,7 +534,7 @@ init_exec(const struct shim_spec *s)
         if (stat(name, &st) < 0)
             init_fail(errno == ENOENT || errno == ENOTDIR ? SHIM_EXIT_NOT_FOUND
                                                           : SHIM_EXIT_CANNOT_EXEC,
-                      "exec: \"%s\": stat %s: %s", name, name, strerror(errno));
+                      "exec: \"%s\": stat %s: %s", name, name, init_strerror(errno));
         if (S_ISDIR(st.st_mode) || !(st.st_mode & 0111))
             init_fail(SHIM_EXIT_CANNOT_EXEC, "exec: \"%s\": permission denied", name);
         snprintf(file, sizeof file, "%s", name);
@@ -547,7 +559,7 @@ init_exec(const struct shim_spec *s)
     execve(file, s->args, s->env);
     e = errno;
     init_fail(e == ENOENT ? SHIM_EXIT_NOT_FOUND : SHIM_EXIT_CANNOT_EXEC, "exec %s: %s", file,
-              strerror(e));
+              init_strerror(e));
 }
 
 static void
@@ -579,7 +591,7 @@ init_reaper(const struct shim_child *c)
     sigprocmask(SIG_SETMASK, &all, &old);
     child = fork();
     if (child < 0)
-        init_fail(SHIM_EXIT_START_FAILED, "fork the command: %s", strerror(errno));
+        init_fail(SHIM_EXIT_START_FAILED, "fork the command: %s", init_strerror(errno));
     if (child == 0) {
         if (c->spec->terminal) {
             /* the command's own process group, in the foreground of the terminal */
@@ -624,19 +636,19 @@ shim_init_run(struct shim_child *c)
         if (c->ns_fd[i] >= 0 && i != SHIM_NS_PID) {
             if (setns(c->ns_fd[i], ns_types[i]) < 0)
                 init_fail(SHIM_EXIT_START_FAILED, "join namespace %s: %s", s->ns_path[i],
-                          strerror(errno));
+                          init_strerror(errno));
             close(c->ns_fd[i]);
         }
     if ((s->clone_flags & CLONE_NEWNET) && shim_net_lo_up() < 0)
-        init_fail(SHIM_EXIT_START_FAILED, "bring up lo: %s", strerror(errno));
+        init_fail(SHIM_EXIT_START_FAILED, "bring up lo: %s", init_strerror(errno));
 
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-        init_fail(SHIM_EXIT_START_FAILED, "make mounts private: %s", strerror(errno));
+        init_fail(SHIM_EXIT_START_FAILED, "make mounts private: %s", init_strerror(errno));
     if (mount(s->root, s->root, NULL, MS_BIND | MS_REC, NULL) < 0)
-        init_fail(SHIM_EXIT_START_FAILED, "bind rootfs %s: %s", s->root, strerror(errno));
+        init_fail(SHIM_EXIT_START_FAILED, "bind rootfs %s: %s", s->root, init_strerror(errno));
     rootfd = open(s->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (rootfd < 0)
-        init_fail(SHIM_EXIT_START_FAILED, "open rootfs %s: %s", s->root, strerror(errno));
+        init_fail(SHIM_EXIT_START_FAILED, "open rootfs %s: %s", s->root, init_strerror(errno));
     for (k = 0; k < s->nmounts; k++)
         init_mount_one(rootfd, &s->mounts[k]);
     init_devices(rootfd, s);
@@ -647,30 +659,30 @@ shim_init_run(struct shim_child *c)
         slave = init_console(c);
     if ((s->clone_flags & CLONE_NEWUTS) && s->hostname &&
         sethostname(s->hostname, strlen(s->hostname)) < 0)
-        init_fail(SHIM_EXIT_START_FAILED, "sethostname: %s", strerror(errno));
+        init_fail(SHIM_EXIT_START_FAILED, "sethostname: %s", init_strerror(errno));
     if ((s->clone_flags & CLONE_NEWUTS) && s->domainname &&
         setdomainname(s->domainname, strlen(s->domainname)) < 0)
-        init_fail(SHIM_EXIT_START_FAILED, "setdomainname: %s", strerror(errno));
+        init_fail(SHIM_EXIT_START_FAILED, "setdomainname: %s", init_strerror(errno));
     for (k = 0; k < s->nsysctls; k++)
         init_write_sysctl(&s->sysctls[k]);
     init_paths(s);
     if (s->root_readonly && mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
-        init_fail(SHIM_EXIT_START_FAILED, "make the root read-only: %s", strerror(errno));
+        init_fail(SHIM_EXIT_START_FAILED, "make the root read-only: %s", init_strerror(errno));
     init_rlimits(s);
 
     setsid();
     if (slave >= 0) {
         if (ioctl(slave, TIOCSCTTY, 0) < 0)
             init_fail(SHIM_EXIT_START_FAILED, "set the controlling terminal: %s",
-                      strerror(errno));
+                      init_strerror(errno));
         for (i = 0; i < 3; i++)
             if (dup2(slave, i) < 0)
-                init_fail(SHIM_EXIT_START_FAILED, "dup2: %s", strerror(errno));
+                init_fail(SHIM_EXIT_START_FAILED, "dup2: %s", init_strerror(errno));
         close(slave);
     } else {
         for (i = 0; i < 3; i++)
             if (dup2(c->stdio[i], i) < 0)
-                init_fail(SHIM_EXIT_START_FAILED, "dup2: %s", strerror(errno));
+                init_fail(SHIM_EXIT_START_FAILED, "dup2: %s", init_strerror(errno));
         for (i = 0; i < 3; i++)
             if (c->stdio[i] > 2)
                 close(c->stdio[i]);
