@@ -207,14 +207,16 @@ native_parent_of(pid_t pid)
     return (pid_t)ppid;
 }
 
-/* Finds c's live shim from its files and holds pidfds on it and its init. */
+/* Finds c's live shim from its files and holds a pidfd on it, and one on its init
+ * while that runs. A shim whose init has ended is still c's shim: it is recording
+ * the status, and its exit is what watch() waits for. */
 static void
 native_ctr_adopt(struct native_ctr *c)
 {
     pid_t shim = native_read_pid(c, "shim.pid"), init = native_read_pid(c, "init.pid");
     int sfd, ifd;
 
-    if (shim == 0 || init == 0 || !native_is_shim(c, shim))
+    if (shim == 0 || !native_is_shim(c, shim))
         return;
     sfd = pidfd_open(shim, 0);
     /* checked again now that the pidfd pins the process: the pid may have been reused */
@@ -223,17 +225,20 @@ native_ctr_adopt(struct native_ctr *c)
             close(sfd);
         return;
     }
-    ifd = pidfd_open(init, 0);
-    if (ifd < 0 || native_parent_of(init) != shim || !native_pidfd_is_alive(sfd)) {
-        if (ifd >= 0)
-            close(ifd);
-        close(sfd);
-        return;
-    }
     c->shim_pid = shim;
-    c->init_pid = init;
     c->shim_pidfd = sfd;
-    c->init_pidfd = ifd;
+    if (init == 0)
+        return;
+    ifd = pidfd_open(init, 0);
+    /* the init is the shim's child; a pid that is not is someone else's by now */
+    if (ifd >= 0 && (native_parent_of(init) != shim || !native_pidfd_is_alive(ifd))) {
+        close(ifd);
+        ifd = -1;
+    }
+    if (ifd >= 0) {
+        c->init_pid = init;
+        c->init_pidfd = ifd;
+    }
 }
 
 /* c for id: from the table, else from RUN_DIR/ID when it exists (then adopted).
@@ -613,16 +618,17 @@ native_start(void *priv, const char *id, int *pid, dctl_error_t *err)
     if (rc < 0)
         goto out;
     if (strncmp(report, "ok ", 3) == 0) {
-        pthread_mutex_lock(&n->lock);
-        native_ctr_adopt(c);
-        if (c->shim_pidfd < 0) {
-            pthread_mutex_unlock(&n->lock);
-            rc = native_error(n, err, DCTL_ERR_INTERNAL, 0,
-                              "container %.12s: its command ended at once", id);
-            /* exit.json has the status: watch() reports it */
+        long long v = 0;
+
+        if (util_parse_int64(report + 3, &v) < 0 || v <= 0) {
+            rc = native_error(n, err, DCTL_ERR_INTERNAL, 0, "dctl-shim for %.12s: bad report "
+                              "\"%s\"", id, report);
             goto out;
         }
-        *pid = c->init_pid;
+        /* a command that ended at once leaves no shim to adopt: watch() reports it */
+        pthread_mutex_lock(&n->lock);
+        native_ctr_adopt(c);
+        *pid = (int)v;
         pthread_mutex_unlock(&n->lock);
         native_log(n, DCTL_LOG_DEBUG, "container %.12s: shim %d, init %d", id, (int)c->shim_pid,
                    (int)c->init_pid);
@@ -721,7 +727,7 @@ native_kill(void *priv, const char *id, int signo, dctl_error_t *err)
         return native_error(n, err, DCTL_ERR_INVALID, 0, "invalid signal: %d", signo);
     pthread_mutex_lock(&n->lock);
     c = native_ctr_find(n, id, true);
-    if (c && native_ctr_is_running(c)) {
+    if (c && native_ctr_is_running(c) && c->init_pidfd >= 0) {
         rc = pidfd_send_signal(c->init_pidfd, signo, NULL, 0);
         e = errno;
     }
@@ -786,8 +792,8 @@ native_restore(void *priv, const char *id, int *pid, struct dctl_exit_status *st
     pthread_mutex_lock(&n->lock);
     c = native_ctr_find(n, id, true);
     running = c && native_ctr_is_running(c);
-    if (running)
-        *pid = c->init_pid;
+    if (running) /* a shim whose init just ended is finishing: running until it exits */
+        *pid = c->init_pid ? c->init_pid : native_read_pid(c, "init.pid");
     pthread_mutex_unlock(&n->lock);
     if (c == NULL)
         return native_error(n, err, DCTL_ERR_NOT_FOUND, 0, "native: no state for container %s",
