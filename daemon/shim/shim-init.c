@@ -204,6 +204,10 @@ init_mount_one(int rootfd, const struct shim_mount *m)
     init_fd_path(target, sizeof target, fd);
     if (bind) {
         rc = mount(m->source, target, NULL, MS_BIND | (m->flags & MS_REC), NULL);
+    } else if (strcmp(m->type, "cgroup") == 0) {
+        /* OCI's "cgroup": the container's view of the unified hierarchy (its own
+         * cgroup namespace); v1 controllers are not mounted into containers */
+        rc = mount("cgroup2", target, "cgroup2", flags, NULL);
     } else {
         rc = mount(m->source ? m->source : m->type, target, m->type, flags,
                    *m->data ? m->data : NULL);

@@ -204,6 +204,29 @@ grep -qxF "'devices ok\\n'" "$T/ns.log" || fail "ns: devices: $(cat "$T/ns.log")
 h remove ns && clean ns
 ok "own PID namespace (PID 1 is the command), /sys and /proc/sys read-only, only lo (up), masked paths, devices"
 
+# --- the host's namespaces where the spec names none; joining another's by path
+hostname_before=$(hostname)
+spec hostns 'process.args=["sh","-c","ls /sys/class/net | wc -l; hostname; echo $$"]' \
+    'linux.namespaces=[{"type":"mount"},{"type":"ipc"}]' 'hostname="not-applied"'
+run hostns && grep -qx 'exit 0' "$T/hostns.out" || fail "hostns: $(cat "$T/hostns.out" "$T/hostns.err")"
+hpid=$(sed -n 's/^pid //p' "$T/hostns.out")
+[ "$(logs hostns | tr '\n' ' ')" = "'$(ls /sys/class/net | wc -l)\\n' '$hostname_before\\n' '$hpid\\n' " ] ||
+    fail "hostns: $(logs hostns)"
+[ "$(hostname)" = "$hostname_before" ] || fail "the host's hostname changed"
+h remove hostns && clean hostns
+spec owner 'process.args=["sleep","30"]' 'hostname="owner"'
+h create owner "$T/owner.json" && h start owner >/dev/null || fail "start owner"
+opid=$(cat "$RUN_DIR/owner/init.pid")
+spec joiner 'process.args=["sh","-c","hostname; cat /sys/fs/cgroup/cgroup.max.depth"]' \
+    "linux.namespaces=[{\"type\":\"mount\"},{\"type\":\"pid\"},{\"type\":\"cgroup\"},{\"type\":\"uts\",\"path\":\"/proc/$opid/ns/uts\"}]" \
+    'hostname="ignored"' \
+    'mounts=[{"destination":"/sys","type":"sysfs","source":"sysfs","options":["ro"]},{"destination":"/sys/fs/cgroup","type":"cgroup","source":"cgroup","options":["ro","nosuid","noexec","nodev"]}]'
+run joiner && grep -qx 'exit 0' "$T/joiner.out" || fail "joiner: $(cat "$T/joiner.out" "$T/joiner.err")"
+[ "$(logs joiner | tr '\n' ' ')" = "'owner\\n' 'max\\n' " ] || fail "joiner: $(logs joiner)"
+h remove joiner && clean joiner
+h remove owner && clean owner
+ok "host namespaces when none is named (hostname left alone), a UTS namespace joined by path, a cgroup mount"
+
 # --- stdin through attach: multiplexed frames, stdinOnce closes the command's stdin
 spec in 'process.args=["sh","-c","read a; echo got $a; read b; echo err $b >&2; cat; echo end"]' \
     'dctl.stdin=true' 'dctl.stdinOnce=true'
