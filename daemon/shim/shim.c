@@ -1,0 +1,821 @@
+/* daemon/shim/shim.c - dctl-shim: one per running container (docs/containers.md,
+ * "The shim").
+ *
+ *   dctl-shim ID BUNDLE_DIR      (fd 3: the report pipe to the exec driver)
+ *
+ * Forks once more and leaves its session so that it is re-parented to init and
+ * outlives dctld, reads BUNDLE/config.json, clone()s the container's init into
+ * its namespaces (shim-init.c), and reports "ok PID" once the command has been
+ * exec'd, or "error MESSAGE" (then exit.json holds the code, and nothing runs).
+ * Then a single-threaded poll() loop holds the container's stdio (pipes, or the
+ * pty master received from the container), writes the json-file log
+ * (shim-log.c), serves attach.sock (shim-stream.c), reaps, and when the command
+ * has ended drains its output, writes exit.json atomically and exits.
+ *
+ * Owns everything in BUNDLE_DIR but config.json: shim.pid, init.pid, attach.sock,
+ * exit.json. Kept small on purpose (static, no threads): its RSS is what every
+ * running container costs. */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "shim-log.h"
+#include "shim-stream.h"
+#include "shim.h"
+
+#define SHIM_REPORT_FD 3
+#define SHIM_CONN_PENDING_MAX (1 << 20) /* an attacher this far behind is dropped */
+#define SHIM_STDIN_PENDING_MAX (64 << 10)
+#define SHIM_READ_SIZE 16384
+
+/* One attach.sock connection. Owner: the shim's connection table. */
+struct shim_conn {
+    int fd;
+    bool have_req;
+    bool in_eof;
+    unsigned int streams; /* SHIM_STREAM_* */
+    char req[SHIM_STREAM_REQUEST_MAX];
+    size_t reqlen;
+    char *pend; /* output not yet sent */
+    size_t plen, pcap;
+};
+
+static struct {
+    const char *id;
+    struct shim_spec spec;
+    bool logging;
+    int report_fd;
+    int sig_fd;
+    int listen_fd;
+    int out_fd[2]; /* stdout, stderr read ends; with a TTY the pty master in [0] */
+    int in_fd;     /* stdin's write end (a dup of the master with a TTY), or -1 */
+    bool close_stdin;
+    char *inpend;
+    size_t inlen, incap;
+    struct shim_conn *conns;
+    size_t nconns;
+    pid_t init_pid;
+    long long started, finished;
+} shim = { .report_fd = -1, .sig_fd = -1, .listen_fd = -1, .out_fd = { -1, -1 }, .in_fd = -1 };
+
+/* in .bss, apart from the initialised state: untouched pages cost nothing */
+static struct shim_log shim_log;
+static char shim_buf[SHIM_READ_SIZE];
+
+static long long
+shim_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void
+shim_report(const char *fmt, ...)
+{
+    char line[1200];
+    va_list ap;
+    int n;
+
+    if (shim.report_fd < 0)
+        return;
+    va_start(ap, fmt);
+    n = vsnprintf(line, sizeof line - 1, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n > sizeof line - 2)
+        n = (int)sizeof line - 2;
+    line[n++] = '\n';
+    if (write(shim.report_fd, line, (size_t)n) < 0) {
+        /* the driver is gone; the container still runs under the shim */
+    }
+    close(shim.report_fd);
+    shim.report_fd = -1;
+}
+
+/* Atomic (a temporary file renamed), not durable: the exec root is run-time
+ * state that a reboot clears, so no fsync is spent on the start path. */
+static int
+shim_write_file(const char *name, const char *data, size_t len)
+{
+    char tmp[64];
+    int fd;
+
+    snprintf(tmp, sizeof tmp, ".%s.tmp", name);
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return -1;
+    if (write(fd, data, len) != (ssize_t)len) {
+        close(fd);
+        unlink(tmp);
+        return -1;
+    }
+    close(fd);
+    if (rename(tmp, name) < 0) {
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+static void
+shim_write_pid(const char *name, pid_t pid)
+{
+    char text[24];
+
+    snprintf(text, sizeof text, "%d\n", (int)pid);
+    shim_write_file(name, text, strlen(text));
+}
+
+/* exit.json: {"exitCode","oomKilled","startedAt","finishedAt"[,"error"]} */
+static void
+shim_write_exit(int code, const char *error)
+{
+    struct json_object *o = json_object_new_object();
+    char t[48];
+    const char *text;
+
+    json_object_object_add(o, "exitCode", json_object_new_int(code));
+    json_object_object_add(o, "oomKilled", json_object_new_boolean(0));
+    if (shim.started) {
+        shim_log_format_time(shim.started, t, sizeof t);
+        json_object_object_add(o, "startedAt", json_object_new_string(t));
+    }
+    shim_log_format_time(shim.finished ? shim.finished : shim_now(), t, sizeof t);
+    json_object_object_add(o, "finishedAt", json_object_new_string(t));
+    if (error)
+        json_object_object_add(o, "error", json_object_new_string(error));
+    text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+    shim_write_file("exit.json", text, strlen(text));
+    json_object_put(o);
+}
+
+/* A failure before the command ran: recorded, reported, and the shim leaves. */
+static void __attribute__((noreturn))
+shim_fail(int code, const char *msg)
+{
+    shim_write_exit(code, msg);
+    shim_report("error %s", msg);
+    unlink("attach.sock");
+    _exit(1);
+}
+
+static void __attribute__((noreturn, format(printf, 1, 2)))
+shim_failf(const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    shim_fail(SHIM_EXIT_START_FAILED, msg);
+}
+
+static void
+shim_nonblock(int fd)
+{
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
+
+/* ---- attach connections ---------------------------------------------------- */
+
+static void
+shim_conn_drop(size_t i)
+{
+    close(shim.conns[i].fd);
+    free(shim.conns[i].pend);
+    shim.conns[i] = shim.conns[--shim.nconns];
+}
+
+/* Sends what it can now, keeps the rest; -1 when the connection is to be dropped. */
+static int
+shim_conn_send(struct shim_conn *c, const void *data, size_t len)
+{
+    const char *p = data;
+
+    if (c->plen == 0) {
+        while (len > 0) {
+            ssize_t n = send(c->fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+                break;
+            if (n < 0)
+                return -1;
+            p += n;
+            len -= (size_t)n;
+        }
+    }
+    if (len == 0)
+        return 0;
+    if (c->plen + len > SHIM_CONN_PENDING_MAX)
+        return -1;
+    if (c->plen + len > c->pcap) {
+        size_t cap = c->pcap ? c->pcap : 4096;
+        char *np;
+
+        while (cap < c->plen + len)
+            cap *= 2;
+        np = realloc(c->pend, cap);
+        if (np == NULL)
+            return -1;
+        c->pend = np;
+        c->pcap = cap;
+    }
+    memcpy(c->pend + c->plen, p, len);
+    c->plen += len;
+    return 0;
+}
+
+static int
+shim_conn_flush(struct shim_conn *c)
+{
+    size_t off = 0;
+
+    while (off < c->plen) {
+        ssize_t n = send(c->fd, c->pend + off, c->plen - off, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            break;
+        if (n < 0)
+            return -1;
+        off += (size_t)n;
+    }
+    memmove(c->pend, c->pend + off, c->plen - off);
+    c->plen -= off;
+    return 0;
+}
+
+/* Output of stream s (0 stdout, 1 stderr) to the log and every attacher of s. */
+static void
+shim_output(int s, const char *data, size_t len)
+{
+    unsigned int bit = s == 0 ? SHIM_STREAM_STDOUT : SHIM_STREAM_STDERR;
+    uint8_t hdr[SHIM_STREAM_HEADER];
+    size_t i;
+
+    if (shim.logging)
+        shim_log_write(&shim_log, (enum shim_log_stream)s, data, len, shim_now());
+    shim_stream_header(hdr, s + 1, (uint32_t)len);
+    for (i = 0; i < shim.nconns;) {
+        struct shim_conn *c = &shim.conns[i];
+
+        if (c->have_req && (c->streams & bit) &&
+            ((!shim.spec.terminal && shim_conn_send(c, hdr, sizeof hdr) < 0) ||
+             shim_conn_send(c, data, len) < 0)) {
+            shim_conn_drop(i);
+            continue;
+        }
+        i++;
+    }
+}
+
+static void
+shim_stdin_write(void)
+{
+    while (shim.inlen > 0 && shim.in_fd >= 0) {
+        ssize_t n = write(shim.in_fd, shim.inpend, shim.inlen);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno == EAGAIN)
+            return;
+        if (n < 0) { /* the command closed its stdin */
+            shim.inlen = 0;
+            break;
+        }
+        memmove(shim.inpend, shim.inpend + n, shim.inlen - (size_t)n);
+        shim.inlen -= (size_t)n;
+    }
+    if (shim.inlen == 0 && shim.close_stdin && shim.in_fd >= 0) {
+        close(shim.in_fd);
+        shim.in_fd = -1;
+    }
+}
+
+static void
+shim_stdin_add(const char *data, size_t len)
+{
+    if (shim.in_fd < 0 || len == 0)
+        return;
+    if (shim.inlen + len > shim.incap) {
+        size_t cap = shim.incap ? shim.incap : 4096;
+        char *np;
+
+        while (cap < shim.inlen + len)
+            cap *= 2;
+        np = realloc(shim.inpend, cap);
+        if (np == NULL)
+            return;
+        shim.inpend = np;
+        shim.incap = cap;
+    }
+    memcpy(shim.inpend + shim.inlen, data, len);
+    shim.inlen += len;
+    shim_stdin_write();
+}
+
+/* Handles the request line; -1 when the connection is done with (dropped). */
+static int
+shim_conn_request(size_t i)
+{
+    struct shim_conn *c = &shim.conns[i];
+    struct shim_stream_request req;
+    char answer[64];
+
+    if (shim_stream_parse(c->req, &req) < 0) {
+        send(c->fd, "error bad request\n", 18, MSG_NOSIGNAL | MSG_DONTWAIT);
+        shim_conn_drop(i);
+        return -1;
+    }
+    if (req.kind == SHIM_STREAM_RESIZE) {
+        struct winsize ws = { .ws_row = (unsigned short)req.rows,
+                              .ws_col = (unsigned short)req.cols };
+
+        if (!shim.spec.terminal || shim.out_fd[0] < 0)
+            snprintf(answer, sizeof answer, "error the container has no terminal\n");
+        else if (ioctl(shim.out_fd[0], TIOCSWINSZ, &ws) < 0)
+            snprintf(answer, sizeof answer, "error %s\n", strerror(errno));
+        else
+            snprintf(answer, sizeof answer, "ok\n");
+        send(c->fd, answer, strlen(answer), MSG_NOSIGNAL | MSG_DONTWAIT);
+        shim_conn_drop(i);
+        return -1;
+    }
+    c->have_req = true;
+    c->streams = req.streams;
+    return 0;
+}
+
+/* Readable: the request line, then stdin (or, without stdin, nothing but EOF). */
+static void
+shim_conn_read(size_t i)
+{
+    struct shim_conn *c = &shim.conns[i];
+    char buf[4096];
+    ssize_t n = recv(c->fd, buf, sizeof buf, MSG_DONTWAIT);
+    size_t off = 0;
+
+    if (n < 0 && (errno == EAGAIN || errno == EINTR))
+        return;
+    if (n <= 0) {
+        c->in_eof = true;
+        if (c->have_req && (c->streams & SHIM_STREAM_STDIN) && shim.spec.stdin_once &&
+            !shim.spec.terminal) {
+            shim.close_stdin = true;
+            shim_stdin_write();
+        }
+        if (!c->have_req || !(c->streams & (SHIM_STREAM_STDOUT | SHIM_STREAM_STDERR)) || n < 0)
+            shim_conn_drop(i);
+        return;
+    }
+    if (!c->have_req) {
+        char *nl = memchr(buf, '\n', (size_t)n);
+        size_t take = nl ? (size_t)(nl - buf) : (size_t)n;
+
+        if (c->reqlen + take >= sizeof c->req) {
+            shim_conn_drop(i);
+            return;
+        }
+        memcpy(c->req + c->reqlen, buf, take);
+        c->reqlen += take;
+        c->req[c->reqlen] = '\0';
+        if (nl == NULL)
+            return;
+        off = take + 1;
+        if (shim_conn_request(i) < 0)
+            return;
+    }
+    if ((c->streams & SHIM_STREAM_STDIN) && shim.spec.stdin_open)
+        shim_stdin_add(buf + off, (size_t)n - off);
+}
+
+static void
+shim_accept(void)
+{
+    int fd = accept4(shim.listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    struct shim_conn *nc;
+
+    if (fd < 0)
+        return;
+    nc = realloc(shim.conns, (shim.nconns + 1) * sizeof *nc);
+    if (nc == NULL) {
+        close(fd);
+        return;
+    }
+    shim.conns = nc;
+    memset(&nc[shim.nconns], 0, sizeof *nc);
+    nc[shim.nconns++].fd = fd;
+}
+
+/* ---- the container's output ------------------------------------------------ */
+
+/* Reads what is there (at most 16 reads unless drain); -1 at the end of the
+ * stream (EOF, or EIO from a pty whose other side is closed), else 0. */
+static int
+shim_read_output(int s, bool drain)
+{
+    int reads = 0;
+
+    for (;;) {
+        ssize_t n = read(shim.out_fd[s], shim_buf, sizeof shim_buf);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno == EAGAIN)
+            return 0;
+        if (n <= 0) {
+            if (shim.logging)
+                shim_log_flush(&shim_log, (enum shim_log_stream)s, shim_now());
+            close(shim.out_fd[s]);
+            shim.out_fd[s] = -1;
+            return -1;
+        }
+        shim_output(s, shim_buf, (size_t)n);
+        if (!drain && ++reads == 16)
+            return 0;
+    }
+}
+
+static void __attribute__((noreturn))
+shim_finish(int status)
+{
+    int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    size_t i;
+    int s;
+
+    shim.finished = shim_now();
+    /* what is in the pipes now; a writer left in the host's PID namespace is not
+     * waited for */
+    for (s = 0; s < 2; s++)
+        if (shim.out_fd[s] >= 0)
+            shim_read_output(s, true);
+    if (shim.logging) {
+        shim_log_flush(&shim_log, SHIM_LOG_STDOUT, shim.finished);
+        shim_log_flush(&shim_log, SHIM_LOG_STDERR, shim.finished);
+        shim_log_close(&shim_log);
+    }
+    shim_write_exit(code, NULL);
+    unlink("attach.sock");
+    /* what attachers have not received yet, for at most two seconds each */
+    for (i = 0; i < shim.nconns; i++) {
+        struct shim_conn *c = &shim.conns[i];
+        struct timeval tv = { .tv_sec = 2 };
+
+        if (c->plen) {
+            fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) & ~O_NONBLOCK);
+            setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+            if (send(c->fd, c->pend, c->plen, MSG_NOSIGNAL) < 0) {
+                /* gone: nothing more to do for it */
+            }
+        }
+        close(c->fd);
+    }
+    _exit(0);
+}
+
+static void
+shim_reap(void)
+{
+    struct signalfd_siginfo si;
+    int st;
+    pid_t w;
+
+    while (read(shim.sig_fd, &si, sizeof si) > 0) {
+    }
+    while ((w = waitpid(-1, &st, WNOHANG)) > 0)
+        if (w == shim.init_pid)
+            shim_finish(st);
+}
+
+static void __attribute__((noreturn))
+shim_loop(void)
+{
+    struct pollfd *pfd = NULL;
+    size_t cap = 0;
+
+    for (;;) {
+        size_t n = 0, i, base;
+        int s;
+
+        if (cap < shim.nconns + 6) {
+            cap = shim.nconns + 16;
+            pfd = realloc(pfd, cap * sizeof *pfd);
+            if (pfd == NULL)
+                abort();
+        }
+        pfd[n++] = (struct pollfd){ .fd = shim.sig_fd, .events = POLLIN };
+        pfd[n++] = (struct pollfd){ .fd = shim.listen_fd, .events = POLLIN };
+        for (s = 0; s < 2; s++)
+            pfd[n++] = (struct pollfd){ .fd = shim.out_fd[s], .events = POLLIN };
+        pfd[n++] = (struct pollfd){ .fd = shim.inlen ? shim.in_fd : -1, .events = POLLOUT };
+        base = n;
+        for (i = 0; i < shim.nconns; i++) {
+            struct shim_conn *c = &shim.conns[i];
+            short ev = 0;
+
+            if (!c->in_eof && shim.inlen < SHIM_STDIN_PENDING_MAX)
+                ev |= POLLIN;
+            if (c->plen)
+                ev |= POLLOUT;
+            pfd[n++] = (struct pollfd){ .fd = c->fd, .events = ev };
+        }
+        if (poll(pfd, n, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            abort();
+        }
+        if (pfd[0].revents)
+            shim_reap();
+        for (s = 0; s < 2; s++)
+            if (pfd[2 + s].revents && shim.out_fd[s] >= 0)
+                shim_read_output(s, false);
+        if (pfd[4].revents)
+            shim_stdin_write();
+        /* connections, newest first so that a drop (swap with the last) is safe */
+        for (i = n - base; i-- > 0;) {
+            short re = pfd[base + i].revents;
+
+            if (i >= shim.nconns || shim.conns[i].fd != pfd[base + i].fd || re == 0)
+                continue;
+            if ((re & POLLOUT) && shim_conn_flush(&shim.conns[i]) < 0) {
+                shim_conn_drop(i);
+                continue;
+            }
+            if (re & POLLIN) {
+                shim_conn_read(i);
+                continue;
+            }
+            if (re & (POLLHUP | POLLERR))
+                shim_conn_drop(i);
+        }
+        if (pfd[1].revents & POLLIN)
+            shim_accept();
+    }
+}
+
+/* ---- start-up -------------------------------------------------------------- */
+
+/* Start-up ran through much of libc and json-c that the loop never needs again:
+ * drop the pages of the executable file mappings (text: never written, so nothing
+ * is lost; read-only data is left alone, as RELRO holds relocated pages) so that
+ * only the pages the loop touches come back. This is what keeps a shim well
+ * under 1 MiB of RSS. */
+static void
+shim_trim(void)
+{
+    char maps[8192];
+    ssize_t len = 0, n;
+    char *line, *save = NULL;
+    int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+
+    if (fd < 0)
+        return;
+    while ((n = read(fd, maps + len, sizeof maps - 1 - (size_t)len)) > 0)
+        len += n;
+    close(fd);
+    maps[len] = '\0';
+    for (line = strtok_r(maps, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        unsigned long lo, hi;
+        char perms[8];
+        int pathpos = 0;
+
+        if (sscanf(line, "%lx-%lx %7s %*s %*s %*s %n", &lo, &hi, perms, &pathpos) < 3 ||
+            pathpos == 0 || line[pathpos] != '/' || perms[1] == 'w' || perms[2] != 'x')
+            continue;
+        madvise((void *)lo, hi - lo, MADV_RANDOM);
+        madvise((void *)lo, hi - lo, MADV_DONTNEED);
+    }
+}
+
+static int
+shim_recv_fd(int sock)
+{
+    char cbuf[CMSG_SPACE(sizeof(int))], c;
+    struct iovec iov = { .iov_base = &c, .iov_len = 1 };
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+                          .msg_controllen = sizeof cbuf };
+    struct cmsghdr *cm;
+    int fd = -1;
+    ssize_t n;
+
+    do
+        n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+    while (n < 0 && errno == EINTR);
+    if (n <= 0)
+        return -1;
+    cm = CMSG_FIRSTHDR(&msg);
+    if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
+        memcpy(&fd, CMSG_DATA(cm), sizeof fd);
+    return fd;
+}
+
+/* The child's report on the exec pipe: "" once exec'd, else "CODE MESSAGE". */
+static void
+shim_wait_exec(int fd, pid_t pid)
+{
+    char msg[1100];
+    size_t len = 0;
+    ssize_t n;
+    int st = 0, code = SHIM_EXIT_START_FAILED;
+    char *sp;
+
+    while (len < sizeof msg - 1) {
+        n = read(fd, msg + len, sizeof msg - 1 - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        len += (size_t)n;
+    }
+    close(fd);
+    msg[len] = '\0';
+    if (len == 0)
+        return; /* exec'd (and perhaps ended already: the loop reaps it), or killed */
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+    }
+    code = (int)strtol(msg, &sp, 10);
+    if (*sp == ' ')
+        sp++;
+    shim_fail(code > 0 ? code : SHIM_EXIT_START_FAILED, sp);
+}
+
+static void
+shim_setup_fds(void)
+{
+    int fd;
+
+    /* stdin/out/err on /dev/null, the report pipe (if any) on 3, nothing else */
+    if (fcntl(SHIM_REPORT_FD, F_GETFD) >= 0) {
+        shim.report_fd = SHIM_REPORT_FD;
+        fcntl(SHIM_REPORT_FD, F_SETFD, FD_CLOEXEC);
+    }
+    close_range(SHIM_REPORT_FD + 1, ~0U, 0);
+    for (fd = 0; fd < 3; fd++)
+        if (fcntl(fd, F_GETFD) < 0) {
+            int n = open("/dev/null", O_RDWR);
+
+            if (n >= 0 && n != fd) {
+                dup2(n, fd);
+                close(n);
+            }
+        }
+}
+
+int
+main(int argc, char **argv)
+{
+    struct shim_child child = { .console_sock = -1 };
+    int exec_pipe[2], sock[2] = { -1, -1 }, in[2] = { -1, -1 }, out[2][2] = { { -1, -1 }, { -1, -1 } };
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    const char *why = NULL;
+    sigset_t chld;
+    pid_t pid;
+    int i, bundle;
+
+    if (argc != 3) {
+        fprintf(stderr, "usage: dctl-shim ID BUNDLE_DIR\n");
+        return 2;
+    }
+    shim.id = argv[1];
+    shim_setup_fds();
+    pid = fork();
+    if (pid < 0) {
+        shim_report("error fork: %s", strerror(errno));
+        return 1;
+    }
+    if (pid > 0)
+        _exit(0); /* the driver reaps this one; the shim goes on re-parented to init */
+    setsid();
+    signal(SIGPIPE, SIG_IGN);
+    prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+    bundle = open(argv[2], O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (bundle < 0 || fchdir(bundle) < 0) {
+        shim_report("error bundle %s: %s", argv[2], strerror(errno));
+        return 1;
+    }
+    close(bundle);
+    unlink("exit.json");
+    shim_write_pid("shim.pid", getpid());
+    if (shim_spec_load(AT_FDCWD, &shim.spec, &why) < 0)
+        shim_fail(SHIM_EXIT_START_FAILED, why);
+
+    if (shim.spec.log_json) {
+        if (shim_log_open(&shim_log, shim.spec.log_path, shim.spec.log_max_size,
+                          shim.spec.log_max_file) < 0)
+            shim_failf("open log %s: %s", shim.spec.log_path, strerror(errno));
+        shim.logging = true;
+    }
+    if (pipe2(exec_pipe, O_CLOEXEC) < 0)
+        shim_failf("pipe: %s", strerror(errno));
+    if (shim.spec.terminal) {
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sock) < 0)
+            shim_failf("socketpair: %s", strerror(errno));
+    } else {
+        if (shim.spec.stdin_open) {
+            if (pipe2(in, O_CLOEXEC) < 0)
+                shim_failf("pipe: %s", strerror(errno));
+        } else if ((in[0] = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0) {
+            shim_failf("open /dev/null: %s", strerror(errno));
+        }
+        if (pipe2(out[0], O_CLOEXEC) < 0 || pipe2(out[1], O_CLOEXEC) < 0)
+            shim_failf("pipe: %s", strerror(errno));
+    }
+    shim.listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    strcpy(sa.sun_path, "attach.sock");
+    unlink("attach.sock");
+    if (shim.listen_fd < 0 || bind(shim.listen_fd, (struct sockaddr *)&sa, sizeof sa) < 0 ||
+        chmod("attach.sock", 0600) < 0 || listen(shim.listen_fd, 16) < 0)
+        shim_failf("attach socket: %s", strerror(errno));
+    for (i = 0; i < SHIM_NS_COUNT; i++) {
+        child.ns_fd[i] = -1;
+        if (shim.spec.ns_path[i] == NULL)
+            continue;
+        child.ns_fd[i] = open(shim.spec.ns_path[i], O_RDONLY | O_CLOEXEC);
+        if (child.ns_fd[i] < 0)
+            shim_failf("open namespace %s: %s", shim.spec.ns_path[i], strerror(errno));
+        if (i == SHIM_NS_PID && setns(child.ns_fd[i], CLONE_NEWPID) < 0)
+            shim_failf("join namespace %s: %s", shim.spec.ns_path[i], strerror(errno));
+    }
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &chld, NULL);
+    shim.sig_fd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (shim.sig_fd < 0)
+        shim_failf("signalfd: %s", strerror(errno));
+
+    child.spec = &shim.spec;
+    child.stdio[0] = in[0];
+    child.stdio[1] = out[0][1];
+    child.stdio[2] = out[1][1];
+    child.console_sock = sock[1];
+    child.exec_pipe = exec_pipe[1];
+    pid = (pid_t)syscall(SYS_clone, (unsigned long)shim.spec.clone_flags | SIGCHLD, NULL, NULL,
+                         NULL, 0UL);
+    if (pid < 0)
+        shim_failf("clone: %s", strerror(errno));
+    if (pid == 0)
+        shim_init_run(&child);
+
+    shim.init_pid = pid;
+    close(exec_pipe[1]);
+    for (i = 0; i < SHIM_NS_COUNT; i++)
+        if (child.ns_fd[i] >= 0)
+            close(child.ns_fd[i]);
+    if (shim.spec.terminal) {
+        close(sock[1]);
+        shim.out_fd[0] = shim_recv_fd(sock[0]);
+        close(sock[0]);
+        if (shim.out_fd[0] >= 0) {
+            shim_nonblock(shim.out_fd[0]);
+            shim.in_fd = shim.spec.stdin_open ? fcntl(shim.out_fd[0], F_DUPFD_CLOEXEC, 0) : -1;
+        }
+    } else {
+        close(in[0]);
+        shim.in_fd = in[1];
+        close(out[0][1]);
+        close(out[1][1]);
+        shim.out_fd[0] = out[0][0];
+        shim.out_fd[1] = out[1][0];
+        shim_nonblock(shim.out_fd[0]);
+        shim_nonblock(shim.out_fd[1]);
+        if (shim.in_fd >= 0)
+            shim_nonblock(shim.in_fd);
+    }
+    shim_wait_exec(exec_pipe[0], pid);
+    if (shim.spec.terminal && shim.out_fd[0] < 0)
+        shim_failf("no terminal from the container");
+    shim.started = shim_now();
+    shim_write_pid("init.pid", pid);
+    shim_report("ok %d", (int)pid);
+    shim_trim();
+    shim_loop();
+}

@@ -1,0 +1,130 @@
+/* daemon/shim/shim.h - what the parts of dctl-shim share: the container's spec as
+ * the shim reads it from BUNDLE/config.json (docs/containers.md, "The spec"), and
+ * the container side (shim-init.c) that turns it into a running command.
+ *
+ * dctl-shim is a small static program, single-threaded; nothing here is
+ * thread-safe and nothing needs to be. */
+#ifndef DCTL_SHIM_H
+#define DCTL_SHIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Exit codes recorded when the command could not be started, as Docker sets them. */
+#define SHIM_EXIT_NOT_FOUND 127 /* the command does not exist */
+#define SHIM_EXIT_CANNOT_EXEC 126 /* permission denied, not executable */
+#define SHIM_EXIT_START_FAILED 128 /* anything else on the way to exec */
+
+enum shim_cap_set {
+    SHIM_CAP_BOUNDING,
+    SHIM_CAP_EFFECTIVE,
+    SHIM_CAP_INHERITABLE,
+    SHIM_CAP_PERMITTED,
+    SHIM_CAP_AMBIENT,
+    SHIM_CAP_NSETS,
+};
+
+struct shim_mount {
+    char *destination;
+    char *type;
+    char *source;
+    unsigned long flags;       /* MS_* from options, MS_BIND / MS_REC for binds */
+    unsigned long propagation; /* MS_PRIVATE, MS_SHARED, ... (| MS_REC), or 0 */
+    char *data;                /* options that are not flags, comma-separated */
+};
+
+struct shim_device {
+    char *path;
+    mode_t type; /* S_IFCHR, S_IFBLK or S_IFIFO */
+    unsigned int major, minor;
+    mode_t mode;
+    uid_t uid;
+    gid_t gid;
+};
+
+struct shim_rlimit {
+    int resource;
+    uint64_t soft, hard;
+};
+
+struct shim_sysctl {
+    char *key, *value;
+};
+
+/* namespaces a spec may name, in the order they are joined by path */
+enum shim_ns {
+    SHIM_NS_IPC,
+    SHIM_NS_UTS,
+    SHIM_NS_NET,
+    SHIM_NS_PID,
+    SHIM_NS_MNT,
+    SHIM_NS_CGROUP,
+    SHIM_NS_COUNT,
+};
+
+/* The parsed spec. Owner: dctl-shim's main, for the life of the process. */
+struct shim_spec {
+    /* process */
+    bool terminal;
+    uid_t uid;
+    gid_t gid;
+    gid_t *gids;
+    size_t ngids;
+    char **args; /* NULL-ended, at least one */
+    char **env;  /* NULL-ended */
+    char *cwd;
+    bool has_caps;
+    uint64_t caps[SHIM_CAP_NSETS];
+    bool no_new_privs;
+    struct shim_rlimit *rlimits;
+    size_t nrlimits;
+    unsigned short rows, cols;
+    /* root, names */
+    char *root;
+    bool root_readonly;
+    char *hostname, *domainname;
+    struct shim_mount *mounts;
+    size_t nmounts;
+    /* linux */
+    int clone_flags;             /* CLONE_NEW* for the namespaces to create */
+    char *ns_path[SHIM_NS_COUNT]; /* namespaces to join, or NULL */
+    struct shim_device *devices;
+    size_t ndevices;
+    char **masked;   /* NULL-ended */
+    char **readonly; /* NULL-ended */
+    struct shim_sysctl *sysctls;
+    size_t nsysctls;
+    /* dctl */
+    bool stdin_open, stdin_once, init;
+    bool log_json; /* json-file, else none */
+    char *log_path;
+    long long log_max_size; /* 0: unlimited */
+    int log_max_file;       /* >= 1 */
+};
+
+/* Reads and checks BUNDLE/config.json (dirfd: the bundle). On error writes a message
+ * into why (a static buffer) and returns -1. */
+int shim_spec_load(int dirfd, struct shim_spec *spec, const char **why);
+
+/* What the container's init needs besides the spec; fds are the child's copies. */
+struct shim_child {
+    const struct shim_spec *spec;
+    int ns_fd[SHIM_NS_COUNT]; /* open namespace files to join, or -1 */
+    int stdio[3];             /* pipes (or /dev/null) for 0, 1, 2; -1 with a terminal */
+    int console_sock;         /* with a terminal: where to send the pty master */
+    int exec_pipe;            /* CLOEXEC: "CODE MESSAGE" on failure, EOF on exec */
+};
+
+/* Runs in the clone()d child: sets the container up and execs its command (with
+ * spec->init, forks it and stays as its reaper). Never returns. */
+void shim_init_run(struct shim_child *c) __attribute__((noreturn));
+
+/* Brings the loopback interface of the current network namespace up (netlink). */
+int shim_net_lo_up(void);
+
+/* Capability number for a name such as "CAP_CHOWN"; -1 if unknown. */
+int shim_cap_from_name(const char *name);
+
+#endif
