@@ -1109,6 +1109,7 @@ struct ctr_logs {
     long long wait_start_after;   /* attach before start: output begins with a later start */
     int ifd;                      /* inotify on the container directory, or -1 */
     struct event *iev;
+    struct container_waiter *exit_w;   /* wakes a follower when the container exits */
 };
 
 static void
@@ -1140,6 +1141,7 @@ ctr_logs_free(struct ctr_logs *l)
     if (l->fd >= 0)
         close(l->fd);
     free(l->partial);
+    container_wait_cancel(l->exit_w);
     if (l->ev)
         event_free(l->ev);
     if (l->iev)
@@ -1319,7 +1321,35 @@ static void
 ctr_logs_finish(struct ctr_logs *l)
 {
     l->done = true;
+    container_wait_cancel(l->exit_w);
+    l->exit_w = NULL;
     l->sink_end(l);
+}
+
+static void
+ctr_logs_exit_cb(void *arg, int exit_code, const char *error)
+{
+    struct ctr_logs *l = arg;
+
+    (void)exit_code;
+    (void)error;
+    l->exit_w = NULL;   /* freed by the container */
+    if (!l->done) {     /* read what is left, then end (or go on if it restarts) */
+        event_del(l->ev);
+        event_active(l->ev, EV_TIMEOUT, 0);
+    }
+}
+
+/* A follower waits for the file (inotify), the container's exit (a waiter) or, as a
+ * fallback, the poll timer. */
+static void
+ctr_logs_wait(struct ctr_logs *l)
+{
+    struct timeval poll = { 0, 100 * 1000 };
+
+    if (l->exit_w == NULL && !l->c->removed)
+        l->exit_w = container_wait(l->c, CONTAINER_WAIT_NEXT_EXIT, ctr_logs_exit_cb, l, NULL);
+    evtimer_add(l->ev, &poll);
 }
 
 /* Reads a bounded piece, emits whole lines; then re-arms itself, waits for the client
@@ -1341,7 +1371,7 @@ ctr_logs_pump(struct ctr_logs *l)
             return;
         }
         if (l->c->started_ns <= l->wait_start_after) {
-            evtimer_add(l->ev, &poll);
+            ctr_logs_wait(l);
             return;
         }
         l->wait_start_after = 0;
@@ -1358,7 +1388,7 @@ ctr_logs_pump(struct ctr_logs *l)
                 return;
             }
             if (l->follow && container_is_running(l->c) && !l->c->removed) {
-                evtimer_add(l->ev, &poll);
+                ctr_logs_wait(l);
                 return;
             }
             ctr_logs_finish(l);
@@ -1408,7 +1438,7 @@ ctr_logs_pump(struct ctr_logs *l)
         }
         if ((container_is_running(l->c) || l->c->busy) && !l->c->removed &&
             (l->until == 0 || util_now_ns() < l->until)) {
-            evtimer_add(l->ev, &poll);
+            ctr_logs_wait(l);
             return;
         }
     }

@@ -49,6 +49,7 @@ daemon_config_fini(struct daemon_config *c)
 {
     strv_clear(&c->hosts);
     strv_clear(&c->storage_opts);
+    strv_clear(&c->exec_opts);
     strv_clear(&c->labels);
     free(c->data_root);
     free(c->exec_root);
@@ -93,6 +94,7 @@ daemon_config_usage(FILE *out)
           "  -s, --storage-driver NAME  storage driver to use\n"
           "      --storage-opt K=V      storage driver option (repeatable)\n"
           "      --exec-driver NAME     exec driver that runs containers (default native)\n"
+          "      --exec-opt K=V         exec driver option (repeatable), e.g. native.shim=PATH\n"
           "  -l, --log-level LEVEL      debug, info, warn, error or fatal (default info)\n"
           "  -D, --debug                same as --log-level debug\n"
           "  -p, --pidfile FILE         pid file (default /run/dctld.pid)\n"
@@ -138,7 +140,7 @@ daemon_config_parse_args(struct daemon_config *c, int argc, char **argv, dctl_er
 {
     enum { OPT_DATA_ROOT = 256, OPT_EXEC_ROOT, OPT_DRIVER_DIR, OPT_STORAGE_OPT,
            OPT_CONFIG_FILE, OPT_LABEL, OPT_IDLE_TIMEOUT, OPT_SHUTDOWN_TIMEOUT,
-           OPT_EXEC_DRIVER };
+           OPT_EXEC_DRIVER, OPT_EXEC_OPT };
     static const struct option opts[] = {
         { "host", required_argument, NULL, 'H' },
         { "data-root", required_argument, NULL, OPT_DATA_ROOT },
@@ -147,6 +149,7 @@ daemon_config_parse_args(struct daemon_config *c, int argc, char **argv, dctl_er
         { "storage-driver", required_argument, NULL, 's' },
         { "storage-opt", required_argument, NULL, OPT_STORAGE_OPT },
         { "exec-driver", required_argument, NULL, OPT_EXEC_DRIVER },
+        { "exec-opt", required_argument, NULL, OPT_EXEC_OPT },
         { "log-level", required_argument, NULL, 'l' },
         { "debug", no_argument, NULL, 'D' },
         { "pidfile", required_argument, NULL, 'p' },
@@ -187,6 +190,12 @@ daemon_config_parse_args(struct daemon_config *c, int argc, char **argv, dctl_er
         case OPT_EXEC_DRIVER:
             config_set_str(&c->exec_driver, optarg);
             c->from_flags |= CONFIG_EXEC_DRIVER;
+            break;
+        case OPT_EXEC_OPT:
+            if (config_check_kv("exec option", optarg, err) < 0)
+                return -1;
+            strv_add(&c->exec_opts, optarg);
+            c->from_flags |= CONFIG_EXEC_OPTS;
             break;
         case OPT_STORAGE_OPT:
             if (config_check_kv("storage option", optarg, err) < 0)
@@ -275,6 +284,7 @@ static const struct config_key config_keys[] = {
     { "storage-driver", JT_STRING, CONFIG_STORAGE_DRIVER },
     { "storage-opts", JT_STRV, CONFIG_STORAGE_OPTS },
     { "exec-driver", JT_STRING, CONFIG_EXEC_DRIVER },
+    { "exec-opts", JT_STRV, CONFIG_EXEC_OPTS },
     { "log-level", JT_STRING, CONFIG_LOG_LEVEL },
     { "debug", JT_BOOL, CONFIG_DEBUG },
     { "pidfile", JT_STRING, CONFIG_PIDFILE },
@@ -367,7 +377,8 @@ daemon_config_apply_json(struct daemon_config *c, const char *text, size_t len,
                                       "%s: key \"log-level\": unknown level \"%s\"", what,
                                       json_object_get_string(val));
         }
-        if (strcmp(key, "labels") == 0 || strcmp(key, "storage-opts") == 0) {
+        if (strcmp(key, "labels") == 0 || strcmp(key, "storage-opts") == 0 ||
+            strcmp(key, "exec-opts") == 0) {
             size_t k;
             for (k = 0; k < json_object_array_length(val); k++) {
                 const char *kv = json_object_get_string(json_object_array_get_idx(val, k));
@@ -411,6 +422,9 @@ daemon_config_apply_json(struct daemon_config *c, const char *text, size_t len,
             break;
         case CONFIG_EXEC_DRIVER:
             config_set_str(&c->exec_driver, json_object_get_string(v));
+            break;
+        case CONFIG_EXEC_OPTS:
+            config_strv_from_json(&c->exec_opts, v);
             break;
         case CONFIG_LOG_LEVEL:
             log_level_parse(json_object_get_string(v), &c->log_level);

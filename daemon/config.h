@@ -42,6 +42,7 @@ enum config_field {
     CONFIG_IDLE_TIMEOUT = 1u << 10,
     CONFIG_SHUTDOWN_TIMEOUT = 1u << 11,
     CONFIG_EXEC_DRIVER = 1u << 12,
+    CONFIG_EXEC_OPTS = 1u << 13,
 };
 
 struct daemon_config {
@@ -52,6 +53,7 @@ struct daemon_config {
     char *storage_driver;        /* NULL: choose */
     char *exec_driver;           /* NULL: "native" (absent: containers cannot run) */
     struct strv storage_opts;    /* key=value */
+    struct strv exec_opts;       /* key=value, for the exec driver (native.shim=PATH) */
     enum dctl_log_level log_level;
     bool debug;                  /* "debug": true means log level debug */
     char *pidfile;               /* default EXEC_ROOT/../dctld.pid = /run/dctld.pid */

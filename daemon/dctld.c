@@ -233,7 +233,8 @@ dctld_new(struct daemon_config *config_take, dctl_error_t *err)
         if (d->images == NULL)
             goto fail;
     }
-    if (driver_registry_start_exec(d->drivers, d->config.exec_driver, err) < 0)
+    if (driver_registry_start_exec(d->drivers, d->config.exec_driver, d->config.exec_opts.v,
+                                   d->config.exec_opts.n, err) < 0)
         goto fail;
     d->containers = container_store_open(d, err);
     if (d->containers == NULL)

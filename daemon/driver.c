@@ -332,6 +332,32 @@ driver_status(const struct driver *drv)
 /* Tried in order when no storage driver is named. */
 static const char *const driver_storage_defaults[] = { "overlay", "vfs" };
 
+/* "key=value" strings as {key, value} pairs (ending with a NULL key) over one copy of
+ * the text, returned in *text; both are the caller's. */
+static struct dctl_option *
+driver_options_split(char *const *kv, size_t n, char **text)
+{
+    struct dctl_option *opts = xcalloc(n + 1, sizeof *opts);
+    size_t i, len = 0;
+    char *p;
+
+    for (i = 0; i < n; i++)
+        len += strlen(kv[i]) + 1;
+    p = *text = xmalloc(len + 1);
+    for (i = 0; i < n; i++) {
+        char *eq;
+
+        strcpy(p, kv[i]);
+        eq = strchr(p, '=');
+        if (eq)
+            *eq++ = '\0';
+        opts[i].key = p;
+        opts[i].value = eq ? eq : "";
+        p += strlen(kv[i]) + 1;
+    }
+    return opts;
+}
+
 int
 driver_registry_start(struct driver_registry *reg, const char *storage_driver,
                       char *const *storage_opts, size_t nopts, dctl_error_t *err)
@@ -339,8 +365,7 @@ driver_registry_start(struct driver_registry *reg, const char *storage_driver,
     cleanup_free struct dctl_option *opts = NULL;
     cleanup_free char *text = NULL;
     dctl_error_t ierr = NULL;
-    size_t i, len = 0;
-    char *p;
+    size_t i;
 
     for (i = 0; i < reg->n; i++)
         if (reg->v[i]->desc->kind == DCTL_DRIVER_NETWORK)
@@ -353,22 +378,7 @@ driver_registry_start(struct driver_registry *reg, const char *storage_driver,
                                   "error initializing graphdriver: driver not supported: %s "
                                   "(no such storage driver was loaded)", storage_driver);
     }
-    /* "key=value" strings become {key, value} pairs over one copy of the text */
-    for (i = 0; i < nopts; i++)
-        len += strlen(storage_opts[i]) + 1;
-    opts = xcalloc(nopts + 1, sizeof *opts);
-    p = text = xmalloc(len + 1);
-    for (i = 0; i < nopts; i++) {
-        char *eq;
-
-        strcpy(p, storage_opts[i]);
-        eq = strchr(p, '=');
-        if (eq)
-            *eq++ = '\0';
-        opts[i].key = p;
-        opts[i].value = eq ? eq : "";
-        p += strlen(storage_opts[i]) + 1;
-    }
+    opts = driver_options_split(storage_opts, nopts, &text);
     if (reg->storage) {
         driver_init(reg->storage, opts, &ierr);
         dctl_error_clear(&ierr);   /* logged; /info reports it */
@@ -396,8 +406,11 @@ driver_registry_start(struct driver_registry *reg, const char *storage_driver,
 }
 
 int
-driver_registry_start_exec(struct driver_registry *reg, const char *name, dctl_error_t *err)
+driver_registry_start_exec(struct driver_registry *reg, const char *name,
+                           char *const *exec_opts, size_t nopts, dctl_error_t *err)
 {
+    cleanup_free struct dctl_option *opts = NULL;
+    cleanup_free char *text = NULL;
     const char *want = name && *name ? name : "native";
     struct driver *drv = driver_registry_find(reg, DCTL_DRIVER_EXEC, want);
     dctl_error_t ierr = NULL;
@@ -410,7 +423,8 @@ driver_registry_start_exec(struct driver_registry *reg, const char *name, dctl_e
         log_warn("dctld: no exec driver %s was loaded; containers cannot be started", want);
         return 0;
     }
-    if (driver_init(drv, NULL, &ierr) < 0) {
+    opts = driver_options_split(exec_opts, nopts, &text);
+    if (driver_init(drv, opts, &ierr) < 0) {
         dctl_error_clear(&ierr);   /* logged by driver_init; /info reports it */
         return 0;
     }

@@ -79,11 +79,11 @@ int driver_registry_start(struct driver_registry *reg, const char *storage_drive
                           char *const *storage_opts, size_t nopts, dctl_error_t *err);
 
 /* Selects and inits the exec driver that runs containers: name, or "native" when
- * name is NULL. A driver that is missing or fails init leaves reg->exec NULL (logged;
+ * name is NULL, with options ("key=value" strings, may be NULL). A driver that is missing or fails init leaves reg->exec NULL (logged;
  * starting a container then fails saying so); that is an error only when the name
  * was given explicitly and no exec driver of that name was loaded. */
 int driver_registry_start_exec(struct driver_registry *reg, const char *name,
-                               dctl_error_t *err);
+                               char *const *exec_opts, size_t nopts, dctl_error_t *err);
 
 /* The driver of that kind and name, or NULL. */
 struct driver *driver_registry_find(const struct driver_registry *reg,

@@ -353,10 +353,16 @@ native_init(const struct dctl_host *host, const struct dctl_option *options, voi
     n = xcalloc(1, sizeof *n);
     n->host = host;
     for (i = 0; options && options[i].key; i++) {
-        if (strcmp(options[i].key, "shim") == 0 && options[i].value && *options[i].value) {
+        const char *key = options[i].key;
+
+        if (strncmp(key, "native.", 7) == 0)   /* dockerd's spelling: --exec-opt native.K=V */
+            key += 7;
+        if (strcmp(key, "shim") == 0 && options[i].value && *options[i].value) {
             shim = options[i].value;
             continue;
         }
+        if (strcmp(key, "cgroupdriver") == 0 && strcmp(options[i].value, "cgroupfs") == 0)
+            continue;   /* the only cgroup driver there is */
         native_error(n, err, DCTL_ERR_INVALID, 0, "native: unknown option \"%s\"",
                      options[i].key);
         free(n);

@@ -10,6 +10,9 @@ set -u
 : "${top_builddir:=$top_srcdir}"
 : "${DCTLD:=$top_builddir/daemon/dctld}"
 : "${DCTL:=$top_builddir/client/dctl}"
+# the native exec driver runs the shim built in this tree, not an installed one
+: "${DCTL_SHIM:=$top_builddir/daemon/shim/dctl-shim}"
+export DCTL_SHIM
 
 T=$(mktemp -d /tmp/dctl-test.XXXXXX)
 SOCK="$T/dctl.sock"
@@ -37,6 +40,11 @@ cleanup() {
         kill -KILL "$DCTLD_PID" 2>/dev/null
         wait "$DCTLD_PID" 2>/dev/null
     fi
+    # containers outlive dctld (their shims are not its children): kill what is left
+    local f
+    for f in "$EXEC_ROOT"/drivers/exec/*/*/init.pid "$EXEC_ROOT"/drivers/exec/*/*/shim.pid; do
+        [ -f "$f" ] && kill -KILL "$(cat "$f")" 2>/dev/null
+    done
     if [ $rc -ne 0 ] && [ $rc -ne 77 ] && [ -f "$LOG" ]; then
         echo "--- dctld log (last 40 lines) ---"
         tail -n 40 "$LOG"
