@@ -91,19 +91,74 @@ rss_sum() {
     echo $t
 }
 
-# Removes, through each daemon's API, whatever containers of this run are left;
-# then the cgroups made for them (dockerd's parent; dctld's dctl/ID, which dctld
-# should have removed itself: said when it had not).
+# Removes, through each daemon's API, whatever containers of this run are left
+# (cleanup, both daemons still up).
 containers_cleanup() {
-    local d id c
+    local d f n
     for d in "${DAEMONS[@]}"; do
-        [ -S "${SOCK[$d]:-}" ] || continue
+        [ -n "${CAN[$d]:-}" ] && [ -S "${SOCK[$d]:-}" ] || continue
         for f in "$T/ids-$d-"*; do
             case $f in *.all) continue ;; esac
-            [ -s "$f" ] && python3 "$PY" remove "${SOCK[$d]}" "$f" >/dev/null
+            n=$(grep -c . "$f" 2>/dev/null) || continue
+            say "$d: removing the $n containers left in $(basename "$f")"
+            python3 "$PY" remove "${SOCK[$d]}" "$f" >/dev/null
         done
-        [ -z "${CAN[$d]:-}" ] || python3 "$PY" sweep "${SOCK[$d]}" "$LABEL"
+        python3 "$PY" sweep "${SOCK[$d]}" "$LABEL"
     done
+    return 0
+}
+
+# children_of PID: the pids whose parent is PID.
+children_of() {
+    local f st fields
+    for f in /proc/[0-9]*/stat; do
+        st=$(cat "$f" 2>/dev/null) || continue
+        read -r -a fields <<<"${st##*) }"   # STATE PPID ... after "pid (comm) "
+        [ "${fields[1]:-}" = "$1" ] && { f=${f#/proc/}; echo "${f%/stat}"; }
+    done
+    return 0
+}
+
+# shim_socket PID: the socket a containerd-shim-runc-v2 listens on, which it
+# removes when it exits and not when killed: containerd 1.6 puts it at
+# /run/containerd/s/HEX, HEX the sha256 of "ADDRESS/NAMESPACE/ID" (runtime/v2/shim
+# SocketAddress), ADDRESS being containerd's, whatever its state dir.
+shim_socket() {
+    local args a ns= id= addr= h
+    mapfile -d '' args <"/proc/$1/cmdline" 2>/dev/null || return 0
+    for ((a = 0; a < ${#args[@]} - 1; a++)); do
+        case ${args[a]} in
+            -namespace) ns=${args[a + 1]} ;;
+            -id) id=${args[a + 1]} ;;
+            -address) addr=${args[a + 1]} ;;
+        esac
+    done
+    [ -n "$ns" ] && [ -n "$id" ] && [ -n "$addr" ] || return 0
+    h=$(printf '%s' "$addr/$ns/$id" | sha256sum | cut -d' ' -f1)
+    [ -S "/run/containerd/s/$h" ] && echo "/run/containerd/s/$h"
+    return 0
+}
+
+# With both daemons stopped: the shims of this run still alive (a daemon that
+# died under us could not remove its containers) are killed by pid with their
+# containers (the shim's children: a container's PID 1, whose end ends its PID
+# namespace); then the cgroups made for the run go (dockerd's parent; dctld's
+# dctl/ID, which dctld should have removed itself: said when it had not), and
+# /run/containerd if this run made it (containerd's shims keep their sockets in
+# /run/containerd/s whatever containerd's state dir).
+containers_cleanup_after() {
+    local s p id c d sock left=
+    for d in dctld dockerd; do
+        for s in $(shim_pids "$d"); do
+            left=1
+            say "$d: shim $s of this run still alive; killing it and its container"
+            sock=$(shim_socket "$s")
+            for p in $(children_of "$s"); do kill -KILL "$p" 2>/dev/null; done
+            kill -KILL "$s" 2>/dev/null
+            [ -z "$sock" ] || rm -f "$sock"
+        done
+    done
+    [ -z "$left" ] || sleep 1
     if [ -n "$CG_PARENT" ]; then
         for c in /sys/fs/cgroup/"$CG_PARENT" /sys/fs/cgroup/*/"$CG_PARENT"; do
             [ -d "$c" ] && find "$c" -depth -type d -exec rmdir {} + 2>/dev/null
@@ -116,8 +171,6 @@ containers_cleanup() {
             rmdir "$c" 2>/dev/null
         done
     done
-    # containerd's shims put their sockets in /run/containerd/s whatever its
-    # state dir; they remove them, and the empty dirs go if this run made them
     if [ -z "$RUN_CONTAINERD" ] && [ -d /run/containerd ]; then
         find /run/containerd -depth -type d -empty -delete 2>/dev/null
     fi
@@ -378,6 +431,7 @@ main() {
     [ -d /run/containerd ] && RUN_CONTAINERD=1
     bench_init dctl-bench-ctr
     BENCH_CLEANUP_HOOK=containers_cleanup
+    BENCH_CLEANUP_AFTER_HOOK=containers_cleanup_after
     LABEL="dctl-bench.run=$(basename "$T")"
     CG_PARENT=$(basename "$T")
     mkdir -p "$T/cli"

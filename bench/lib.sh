@@ -12,7 +12,11 @@
 #   ensure_dockerd && start_dockerd [FLAGS...]   # else $DOCKERD_NOTE says why
 #   start_dctld [FLAGS...] || die ...
 # A script may set BENCH_CLEANUP_HOOK to a function name: cleanup runs it first,
-# with both daemons still up (to remove containers through their APIs).
+# with both daemons still up (to remove containers through their APIs); and
+# BENCH_CLEANUP_AFTER_HOOK: run once both are stopped, before the unmounting.
+#
+# The daemons run in sessions of their own (setsid, same pid), so that a ^C at
+# the terminal reaches the benchmark and not them: cleanup still finds them up.
 #
 # Environment: DCTLD (default daemon/dctld of this tree), OWN_CONTAINERD=1 (start
 # containerd ourselves instead of letting dockerd start its managed one).
@@ -36,6 +40,7 @@ DOCKERD_NOTE=
 WRK_PID=
 RESULT=
 BENCH_CLEANUP_HOOK=
+BENCH_CLEANUP_AFTER_HOOK=
 
 say() { echo "bench: $*" >&2; }
 die() { say "$*"; exit 1; }
@@ -89,6 +94,7 @@ bench_cleanup() {
     [ -z "$BENCH_CLEANUP_HOOK" ] || "$BENCH_CLEANUP_HOOK"
     stop_pid "$DCTLD_PID" dctld
     stop_dockerd
+    [ -z "$BENCH_CLEANUP_AFTER_HOOK" ] || "$BENCH_CLEANUP_AFTER_HOOK"
     if [ -n "$T" ] && [ -d "$T" ]; then
         if [ $rc -ne 0 ] && [ $rc -ne 130 ]; then   # failed, not interrupted
             for f in "$T"/*.log; do
@@ -190,7 +196,7 @@ start_dctld() {
     fi
     DCTLD_PORT=$(free_port)
     DCTLD_SOCK=$T/dctld/dctld.sock
-    "$DCTLD" -H "tcp://127.0.0.1:$DCTLD_PORT" -H "unix://$DCTLD_SOCK" \
+    setsid "$DCTLD" -H "tcp://127.0.0.1:$DCTLD_PORT" -H "unix://$DCTLD_SOCK" \
         --data-root "$T/dctld/data" --exec-root "$T/dctld/exec" \
         --pidfile "$T/dctld/dctld.pid" --driver-dir "$T/dctld/drivers" \
         --config-file "$T/dctld/daemon.json" "$@" >>"$T/dctld.log" 2>&1 &
@@ -223,7 +229,7 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
 [debug]
   address = "$c/debug.sock"
 EOF
-    containerd --config "$c/config.toml" >>"$T/containerd.log" 2>&1 &
+    setsid containerd --config "$c/config.toml" >>"$T/containerd.log" 2>&1 &
     CONTAINERD_PID=$!
     for _ in $(seq 100); do
         [ -S "$c/containerd.sock" ] && return 0
@@ -251,7 +257,7 @@ start_dockerd() {
     DOCKERD_PORT=$(free_port)
     DOCKERD_SOCK=$T/docker/docker.sock
     # --iptables/--ip-forward/--ip-masq=false, --bridge none: host network untouched
-    dockerd --config-file "$T/docker/daemon.json" \
+    setsid dockerd --config-file "$T/docker/daemon.json" \
         --data-root "$T/docker/data" --exec-root "$T/docker/exec" \
         --pidfile "$T/docker/dockerd.pid" \
         -H "unix://$DOCKERD_SOCK" -H "tcp://127.0.0.1:$DOCKERD_PORT" \
