@@ -35,7 +35,7 @@
 #
 # Use: sudo bench/containers.sh      (as root: containers need it)
 # Environment: DCTLD, DCTL (client), DOCKER (the docker CLI, /usr/local/bin/docker)
-#   N=30 WARM=3 PARALLEL=50 SLEEP=30 LIST=100  DURATION=10s THREADS=2 CONNECTIONS=32
+#   N=30 WARM=3 PARALLEL=50 SLEEP=300 LIST=100  DURATION=10s THREADS=2 CONNECTIONS=32
 #   NO_DOCKERD=1 (dctld only)  OWN_CONTAINERD=1  DCTLD_DRIVER=overlay|vfs
 #   DOCKERD_DRIVER=overlay2|vfs (default: try overlay(2), fall back to vfs)
 set -euo pipefail
@@ -47,7 +47,7 @@ top_srcdir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 : "${N:=30}"
 : "${WARM:=3}"
 : "${PARALLEL:=50}"
-: "${SLEEP:=30}"
+: "${SLEEP:=300}"   # dockerd took 28 s for 50 starts on a loaded machine: 30 was too short
 : "${LIST:=100}"
 : "${DURATION:=10s}"
 : "${THREADS:=2}"
@@ -64,20 +64,19 @@ RUN_CONTAINERD=       # whether /run/containerd existed before the run
 DAEMONS=()            # the daemons that started: dctld [dockerd]
 declare -A SOCK PORT NOTE CAN R
 
-# The docker CLI talks to one daemon at a time, with its config under $T and no
-# context, TLS or API version from the caller's environment.
+# The docker CLI and dctl talk to one daemon at a time, the CLI with its config
+# under $T; main unsets the caller's DOCKER_CONTEXT, TLS and API version (no
+# env(1) in the timed runs).
 dk() {
     local d=$1
     shift
-    env -u DOCKER_CONTEXT -u DOCKER_TLS_VERIFY -u DOCKER_CERT_PATH -u DOCKER_API_VERSION \
-        DOCKER_CONFIG="$T/cli" DOCKER_CLI_HINTS=false DOCKER_HOST="unix://${SOCK[$d]}" \
-        "$DOCKER" "$@"
+    DOCKER_CONFIG="$T/cli" DOCKER_CLI_HINTS=false DOCKER_HOST="unix://${SOCK[$d]}" "$DOCKER" "$@"
 }
 
 dc() {
     local d=$1
     shift
-    env -u DCTL_HOST DOCKER_HOST="unix://${SOCK[$d]}" "$DCTL" "$@"
+    DCTL_HOST="unix://${SOCK[$d]}" "$DCTL" "$@"
 }
 
 # daemon_pids D: the daemon's processes whose RSS and CPU count (dockerd: and its containerd).
@@ -435,6 +434,7 @@ main() {
     LABEL="dctl-bench.run=$(basename "$T")"
     CG_PARENT=$(basename "$T")
     mkdir -p "$T/cli"
+    unset DOCKER_CONTEXT DOCKER_TLS_VERIFY DOCKER_CERT_PATH DOCKER_API_VERSION
     command -v wrk >/dev/null || apt_install wrk || die "wrk is missing and could not be installed"
     command -v curl >/dev/null || apt_install curl || die "curl is missing and could not be installed"
     [ -x /bin/busybox ] || apt_install busybox-static || die "busybox-static could not be installed"
