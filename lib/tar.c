@@ -423,7 +423,7 @@ tar_write_file(struct tar_apply *t, int pfd, const char *name, struct archive_en
         openat(pfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     const void *buf;
     size_t len;
-    la_int64_t off;
+    la_int64_t off, end = 0;
     int r;
 
     if (fd < 0)
@@ -442,11 +442,14 @@ tar_write_file(struct tar_apply *t, int pfd, const char *name, struct archive_en
             off += w;
             len -= w;
         }
+        if (off > end)
+            end = off;
     }
     if (r != ARCHIVE_EOF)
         return dctl_error_set(err, DCTL_ERR_INVALID, archive_errno(t->a), "read content: %s",
                               archive_error_string(t->a));
-    if (ftruncate(fd, archive_entry_size(e)) < 0)
+    /* a trailing hole (sparse entry) or nothing written: set the size */
+    if (end != archive_entry_size(e) && ftruncate(fd, archive_entry_size(e)) < 0)
         return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "size file");
     if (fchown(fd, archive_entry_uid(e), archive_entry_gid(e)) < 0)
         return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "chown");

@@ -17,6 +17,7 @@
 
 #define TARSPLIT_MAGIC "DCTLTS1\n"
 #define TARSPLIT_RAW_MAX (64 * 1024)
+#define TARSPLIT_OUT_MAX (64 * 1024)
 #define TARSPLIT_META_MAX (1u << 20) /* a PAX or long-name record we parse */
 #define TARSPLIT_PATH_MAX 65536
 
@@ -50,6 +51,8 @@ struct tarsplit {
     uint64_t pax_size;
     char *raw; /* verbatim bytes not yet written */
     size_t raw_len;
+    char *out; /* record bytes not yet written to fd: one write per TARSPLIT_OUT_MAX */
+    size_t out_len;
 };
 
 static int
@@ -70,6 +73,22 @@ tarsplit_write_all(int fd, const void *data, size_t len, dctl_error_t *err)
     return 0;
 }
 
+/* Appends record bytes to the output buffer, writing it to fd when it fills up. */
+static int
+tarsplit_emit(struct tarsplit *ts, const void *data, size_t len, dctl_error_t *err)
+{
+    if (ts->out_len + len > TARSPLIT_OUT_MAX) {
+        if (tarsplit_write_all(ts->fd, ts->out, ts->out_len, err) < 0)
+            return -1;
+        ts->out_len = 0;
+        if (len > TARSPLIT_OUT_MAX)
+            return tarsplit_write_all(ts->fd, data, len, err);
+    }
+    memcpy(ts->out + ts->out_len, data, len);
+    ts->out_len += len;
+    return 0;
+}
+
 struct tarsplit *
 tarsplit_new(int fd)
 {
@@ -77,6 +96,7 @@ tarsplit_new(int fd)
 
     ts->fd = fd;
     ts->raw = xmalloc(TARSPLIT_RAW_MAX);
+    ts->out = xmalloc(TARSPLIT_OUT_MAX);
     return ts;
 }
 
@@ -89,6 +109,7 @@ tarsplit_free(struct tarsplit *ts)
     free(ts->pax_path);
     free(ts->longname);
     free(ts->raw);
+    free(ts->out);
     free(ts);
 }
 
@@ -99,15 +120,15 @@ tarsplit_flush(struct tarsplit *ts, dctl_error_t *err)
     uint32_t len = (uint32_t)ts->raw_len;
 
     if (!ts->magic_done) {
-        if (tarsplit_write_all(ts->fd, TARSPLIT_MAGIC, strlen(TARSPLIT_MAGIC), err) < 0)
+        if (tarsplit_emit(ts, TARSPLIT_MAGIC, strlen(TARSPLIT_MAGIC), err) < 0)
             return -1;
         ts->magic_done = true;
     }
     if (ts->raw_len == 0)
         return 0;
-    if (tarsplit_write_all(ts->fd, &tag, 1, err) < 0 ||
-        tarsplit_write_all(ts->fd, &len, sizeof len, err) < 0 ||
-        tarsplit_write_all(ts->fd, ts->raw, ts->raw_len, err) < 0)
+    if (tarsplit_emit(ts, &tag, 1, err) < 0 ||
+        tarsplit_emit(ts, &len, sizeof len, err) < 0 ||
+        tarsplit_emit(ts, ts->raw, ts->raw_len, err) < 0)
         return -1;
     ts->raw_len = 0;
     return 0;
@@ -141,10 +162,10 @@ tarsplit_file(struct tarsplit *ts, const char *path, uint64_t size, dctl_error_t
 
     if (tarsplit_flush(ts, err) < 0)
         return -1;
-    if (tarsplit_write_all(ts->fd, &tag, 1, err) < 0 ||
-        tarsplit_write_all(ts->fd, &size, sizeof size, err) < 0 ||
-        tarsplit_write_all(ts->fd, &len, sizeof len, err) < 0 ||
-        tarsplit_write_all(ts->fd, path, len, err) < 0)
+    if (tarsplit_emit(ts, &tag, 1, err) < 0 ||
+        tarsplit_emit(ts, &size, sizeof size, err) < 0 ||
+        tarsplit_emit(ts, &len, sizeof len, err) < 0 ||
+        tarsplit_emit(ts, path, len, err) < 0)
         return -1;
     return 0;
 }
@@ -404,9 +425,12 @@ tarsplit_finish(struct tarsplit *ts, dctl_error_t *err)
             return -1;
         ts->hdr_len = 0;
     }
-    if (tarsplit_flush(ts, err) < 0)
+    if (tarsplit_flush(ts, err) < 0 || tarsplit_emit(ts, &tag, 1, err) < 0)
         return -1;
-    return tarsplit_write_all(ts->fd, &tag, 1, err);
+    if (tarsplit_write_all(ts->fd, ts->out, ts->out_len, err) < 0)
+        return -1;
+    ts->out_len = 0;
+    return 0;
 }
 
 /* ---- assembling ------------------------------------------------------------------- */
