@@ -135,7 +135,7 @@ info=$(api GET /info)
 echo "$info" >"$T/info.json"
 get() { json "$1" <"$T/info.json"; }
 [ "$(get 'sorted((d["Kind"], d["Name"], d["Status"]) for d in j["Drivers"] if d["Status"] == "active")')" = \
-  '[["network", "host", "active"], ["network", "none", "active"], ["network", "oot", "active"], ["storage", "ootfs", "active"]]' ] ||
+  '[["exec", "native", "active"], ["network", "host", "active"], ["network", "none", "active"], ["network", "oot", "active"], ["storage", "ootfs", "active"]]' ] ||
     fail "Drivers: $(get 'j["Drivers"]')"
 [ "$(get '[[d["Version"], d["ABI"], d["Path"]] for d in j["Drivers"] if d["Name"] == "oot"][0]')" = \
   "[\"1.2.3\", \"1.0\", \"$T/drv/oot.so\"]" ] || fail "oot entry: $(get 'j["Drivers"]')"
