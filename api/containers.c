@@ -716,13 +716,49 @@ ctr_filter_time(struct api_request *req, const struct filters *f, const char *ke
     return 0;
 }
 
+/* The rows of a listing without sizes, as text: each container's fixed part is
+ * serialised once (ctr_summary less Names, State and Status) and kept in c->list_row,
+ * so a listing of many containers is mostly copying (json-c's allocations dominated). */
+static void
+ctr_list_reply(struct api_request *req, struct container *const *sel, size_t n)
+{
+    cleanup_free char *text = NULL;
+    size_t len = 0, i;
+    FILE *f = open_memstream(&text, &len);
+
+    fputc('[', f);
+    for (i = 0; i < n; i++) {
+        struct container *c = sel[i];
+        cleanup_json struct json_object *name = json_object_new_string(c->name);
+        char status[96];
+
+        if (c->list_row == NULL) {
+            cleanup_json struct json_object *o = ctr_summary(req->dctld, c, false, 0, 0);
+            const char *row;
+
+            json_object_object_del(o, "Names");
+            json_object_object_del(o, "State");
+            json_object_object_del(o, "Status");
+            row = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+                                                        JSON_C_TO_STRING_NOSLASHESCAPE);
+            c->list_row = xstrdup(row + 1);   /* without its "{" */
+        }
+        ctr_status_text(c, status, sizeof status);
+        fprintf(f, "%s{\"Names\":[%s],\"State\":\"%s\",\"Status\":\"%s\",%s", i ? "," : "",
+                json_object_to_json_string_ext(name, JSON_C_TO_STRING_NOSLASHESCAPE),
+                container_status_name(c->status), status, c->list_row);
+    }
+    fputs("]\n", f);
+    fclose(f);
+    api_reply(req, 200, "application/json", text, len);
+}
+
 static int
 ctr_list_handler(struct api_request *req, dctl_error_t *err)
 {
     cleanup_filters struct filters *f = NULL;
     cleanup_free struct container **all = NULL;
     struct container **sel;
-    struct json_object *a;
     bool all_flag = api_query_bool(req, "all", false), size = api_query_bool(req, "size", false);
     long long limit = -1, before = LLONG_MAX, since = LLONG_MIN;
     size_t n, i, nsel = 0, k, nv;
@@ -801,11 +837,8 @@ ctr_list_handler(struct api_request *req, dctl_error_t *err)
         free(sel);
         return rc;
     }
-    a = json_object_new_array();
-    for (i = 0; i < nsel; i++)
-        json_object_array_add(a, ctr_summary(req->dctld, sel[i], false, 0, 0));
+    ctr_list_reply(req, sel, nsel);
     free(sel);
-    api_reply_json(req, 200, a);
     return 0;
 }
 

@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <grp.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -63,7 +64,13 @@ struct api_server {
     struct api_stream *streams;       /* live streams */
     struct api_conn *conns;           /* open connections */
     struct event *sweep_ev;           /* cuts connections slow to send a request head */
+    struct event *trim_ev;            /* gives freed heap back once requests stop */
 };
+
+/* The heap is trimmed this long after the last request ended (dctld sets a high
+ * M_TRIM_THRESHOLD so that busy periods do not shrink and regrow it with every
+ * large reply: brk with worker threads costs TLB shoot-downs on every CPU). */
+#define API_TRIM_DELAY_S 2
 
 /* One client connection, from MHD's "started" to its "closed" notification.
  * MHD's idle timeout restarts at every byte; this records when the current
@@ -301,12 +308,16 @@ api_reply_json(struct api_request *req, unsigned int status, struct json_object 
     size_t len;
     const char *text = json_object_to_json_string_length(
         json, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-    cleanup_free char *line = xmalloc(len + 2);
+    char *line = xmalloc(len + 2);
+    struct MHD_Response *resp;
 
     memcpy(line, text, len);
     line[len] = '\n';   /* Go's json.Encoder ends each value with a newline */
-    api_reply(req, status, "application/json", line, len + 1);
     json_object_put(json);
+    /* MHD takes the buffer (and frees it): one copy of a large listing, not two */
+    resp = MHD_create_response_from_buffer(len + 1, line, MHD_RESPMEM_MUST_FREE);
+    MHD_add_response_header(resp, "Content-Type", "application/json");
+    api_reply_set(req, status, resp);
 }
 
 void
@@ -730,7 +741,6 @@ api_completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
 
     struct api_request *req = *con_cls;
 
-    (void)cls;
     (void)toe;
     /* an upgraded (hijacked) connection is not HTTP any more: never swept */
     if (ci && ci->socket_context && !(req && req->status == 101)) {
@@ -741,6 +751,12 @@ api_completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
     }
     api_request_free(*con_cls);
     *con_cls = NULL;
+    {
+        struct api_listener *l = cls;
+        struct timeval tv = { API_TRIM_DELAY_S, 0 };
+
+        evtimer_add(l->server->trim_ev, &tv);   /* re-arms: the last request counts */
+    }
 }
 
 static void
@@ -986,6 +1002,15 @@ api_server_listen(struct api_server *s, const char *addr, dctl_error_t *err)
     return 0;
 }
 
+static void
+api_server_trim_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    (void)arg;
+    malloc_trim(0);
+}
+
 struct api_server *
 api_server_new(struct dctld *dctld, struct event_base *base, const struct router *router,
                const struct api_server_options *opts)
@@ -998,6 +1023,7 @@ api_server_new(struct dctld *dctld, struct event_base *base, const struct router
     s->opts = *opts;
     s->server_header = opts->server_header ? xstrdup(opts->server_header) : NULL;
     s->opts.server_header = s->server_header;
+    s->trim_ev = evtimer_new(base, api_server_trim_cb, s);
     if (s->opts.idle_timeout) {
         struct timeval tv = { 1, 0 };
 
@@ -1071,6 +1097,7 @@ api_server_free(struct api_server *s)
     }
     if (s->sweep_ev)
         event_free(s->sweep_ev);
+    event_free(s->trim_ev);
     free(s->listeners);
     free(s->server_header);
     free(s);

@@ -111,6 +111,7 @@ container_free(struct container *c)
     free(c->log_path);
     free(c->error);
     free(c->rootfs);
+    free(c->list_row);
     if (c->restart_ev)
         event_free(c->restart_ev);
     if (c->stop_ev)

@@ -76,6 +76,9 @@ struct container {
     void (*after_save)(struct container *c);   /* e.g. the removal waiting on a save */
     void (*remove_done)(void *arg, struct container *c, int status, struct dctl_error *err);
     void *remove_arg;
+    /* GET /containers/json's row without Names, State and Status (api/containers.c):
+     * built once, as config and hostconfig do not change after create */
+    char *list_row;
 };
 
 enum container_wait_cond {

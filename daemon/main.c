@@ -2,6 +2,7 @@
  * then hand over to the daemon object. */
 #include <config.h>
 
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,11 @@ main(int argc, char **argv)
     }
     log_set_level(daemon_config_log_level(&config));
     signal(SIGPIPE, SIG_IGN);
+    /* keep freed heap while busy (the API server trims it once requests stop) and serve
+     * large replies from the heap: glibc's default returns memory and maps big buffers
+     * per request, each a brk or munmap with TLB shoot-downs across the worker threads */
+    mallopt(M_TRIM_THRESHOLD, 16 << 20);
+    mallopt(M_MMAP_THRESHOLD, 4 << 20);
     d = dctld_new(&config, &err);
     if (d == NULL) {
         char *text = dctl_error_text(err);

@@ -1478,7 +1478,7 @@ spec_write_file(const char *dir, const char *name, const char *text, dctl_error_
 
     if (dfd < 0)
         return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "open %s", dir);
-    return file_write_atomic(dfd, name, text, strlen(text), 0644, err);
+    return file_write_replace(dfd, name, text, strlen(text), 0644, err);   /* rebuilt at each start */
 }
 
 struct json_object *

@@ -16,9 +16,9 @@
 #include "util.h"
 #include "xmalloc.h"
 
-int
-file_write_atomic(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
-                  dctl_error_t *err)
+static int
+file_write(int dirfd, const char *name, const void *data, size_t len, mode_t mode, bool sync,
+           dctl_error_t *err)
 {
     static unsigned long counter;
     /* unique per call: two threads writing the same file must not share a temp file */
@@ -46,11 +46,13 @@ file_write_atomic(int dirfd, const char *name, const void *data, size_t len, mod
         }
         off += (size_t)n;
     }
-    if (fsync(fd) < 0 || renameat(dirfd, tmp, dirfd, name) < 0) {
+    if ((sync && fsync(fd) < 0) || renameat(dirfd, tmp, dirfd, name) < 0) {
         int e = errno;
         unlinkat(dirfd, tmp, 0);
         return dctl_error_set(err, DCTL_ERR_INTERNAL, e, "commit %s", name);
     }
+    if (!sync)
+        return 0;
     if (slash || dirfd == AT_FDCWD) {
         cleanup_free char *dir = slash ? xstrndup(name, (size_t)(slash - name)) : xstrdup(".");
         cleanup_close int dfd = openat(dirfd, *dir ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -61,6 +63,20 @@ file_write_atomic(int dirfd, const char *name, const void *data, size_t len, mod
         fsync(dirfd);
     }
     return 0;
+}
+
+int
+file_write_atomic(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
+                  dctl_error_t *err)
+{
+    return file_write(dirfd, name, data, len, mode, true, err);
+}
+
+int
+file_write_replace(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
+                   dctl_error_t *err)
+{
+    return file_write(dirfd, name, data, len, mode, false, err);
 }
 
 char *

@@ -481,7 +481,7 @@ native_create(void *priv, const char *id, const char *spec_json, dctl_error_t *e
     {
         cleanup_free char *path = xasprintf("%s/config.json", dir);
 
-        if (file_write_atomic(AT_FDCWD, path, spec_json, strlen(spec_json), 0600, err) < 0)
+        if (file_write_replace(AT_FDCWD, path, spec_json, strlen(spec_json), 0600, err) < 0)
             return -1;
     }
     native_log(n, DCTL_LOG_DEBUG, "container %.12s created", id);
