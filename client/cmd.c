@@ -7,21 +7,35 @@
 #include <string.h>
 
 #include "client/cmd.h"
+#include "client/cmd-container.h"
 #include "lib/util.h"
 #include "lib/xmalloc.h"
 
 const struct client_cmd *const cmd_table[] = {
+    &cmd_container_entry,
+    &cmd_create_entry,
     &cmd_events_entry,
     &cmd_history_entry,
     &cmd_image_entry,
     &cmd_images_entry,
     &cmd_import_entry,
     &cmd_info_entry,
+    &cmd_kill_entry,
     &cmd_load_entry,
+    &cmd_logs_entry,
+    &cmd_ps_entry,
+    &cmd_rename_entry,
+    &cmd_restart_entry,
+    &cmd_rm_entry,
     &cmd_rmi_entry,
+    &cmd_run_entry,
     &cmd_save_entry,
+    &cmd_start_entry,
+    &cmd_stop_entry,
     &cmd_tag_entry,
+    &cmd_top_entry,
     &cmd_version_entry,
+    &cmd_wait_entry,
     NULL,
 };
 
@@ -106,6 +120,8 @@ cmd_getopt_spec(const struct client_cmd *cmd, int argc, char **argv, const char 
 
     opterr = 0;
     o = getopt_long(argc, argv, spec, longopts, NULL);
+    if (o == 'h' && strstr(shortopts, "h:") != NULL)
+        return o;   /* -h takes a value here (dctl run -h HOSTNAME); --help still works */
     switch (o) {
     case 'h':
         cmd_usage(cmd, stdout);

@@ -1,0 +1,61 @@
+/* client/cmd-container.h - what the container commands (client/cmd-run.c: run, create,
+ * start; cmd-ps.c; cmd-logs.c; cmd-container.c: stop, restart, kill, rm, wait, rename,
+ * top and the `dctl container` group) share. Single-threaded. */
+#ifndef DCTL_CLIENT_CMD_CONTAINER_H
+#define DCTL_CLIENT_CMD_CONTAINER_H
+
+#include <stdbool.h>
+
+#include <json-c/json.h>
+
+#include "client/cmd.h"
+
+extern const struct client_cmd cmd_container_entry;
+extern const struct client_cmd cmd_create_entry;
+extern const struct client_cmd cmd_kill_entry;
+extern const struct client_cmd cmd_logs_entry;
+extern const struct client_cmd cmd_ps_entry;
+extern const struct client_cmd cmd_rename_entry;
+extern const struct client_cmd cmd_restart_entry;
+extern const struct client_cmd cmd_rm_entry;
+extern const struct client_cmd cmd_run_entry;
+extern const struct client_cmd cmd_start_entry;
+extern const struct client_cmd cmd_stop_entry;
+extern const struct client_cmd cmd_top_entry;
+extern const struct client_cmd cmd_wait_entry;
+
+/* The flags of `dctl run` and `dctl create`, as parsed. */
+struct cmd_run_opts {
+    bool detach, interactive, tty, rm, init, no_healthcheck, read_only, sig_proxy;
+    const char *name, *workdir, *user, *entrypoint, *restart, *hostname, *network;
+    const char *log_driver, *stop_signal, *detach_keys, *ipc, *pid, *uts;
+    long long stop_timeout;
+    bool stop_timeout_set;
+    const char *health_cmd, *health_interval, *health_timeout, *health_start_period;
+    long long health_retries;
+    struct json_object *env, *binds, *mounts, *tmpfs, *dns, *dns_search, *dns_options;
+    struct json_object *hosts, *log_opts, *labels, *group_add; /* arrays of strings */
+};
+
+void cmd_run_opts_init(struct cmd_run_opts *o);
+void cmd_run_opts_fini(struct cmd_run_opts *o);
+/* Parses one flag of run/create (o is getopt's value, optarg its argument) into o;
+ * 0, or -1 with *err (DCTL_ERR_INVALID, docker's wording) for a bad value. */
+int cmd_run_opt(struct cmd_run_opts *o, int opt, const char *arg, dctl_error_t *err);
+/* The body of POST /containers/create for IMAGE and its command (argv, n). New. */
+struct json_object *cmd_run_body(const struct cmd_run_opts *o, const char *image,
+                                 char *const *argv, int n, dctl_error_t *err);
+/* Go's time.ParseDuration subset: "1h2m3.5s", "300ms", "10us", "0". */
+int cmd_parse_duration(const char *s, long long *ns);
+/* Reads an --env-file: KEY=VALUE lines, # comments, a bare KEY taken from the
+ * environment when set. Adds to env (an array). */
+int cmd_env_file_read(const char *path, struct json_object *env, dctl_error_t *err);
+
+/* A container name or ID for a path segment. Caller's. */
+char *cmd_container_escape(const char *name);
+/* Sends a request and parses the answer (NULL for an empty body); errors as the
+ * image commands' (cmd_image_request). */
+int cmd_container_request(struct client *cl, const char *method, const char *path,
+                          const char *body, struct json_object **out, dctl_error_t *err);
+
+#endif

@@ -1,0 +1,53 @@
+/* client/hijack.h - raw connections to the daemon for what libcurl's easy API cannot
+ * do in one thread: a hijacked attach (101 UPGRADED, then a two-way byte stream), a
+ * request whose answer is read later (wait, sent before start), and a body read as
+ * raw bytes (logs, to demultiplex). Each is its own socket to the endpoint that
+ * struct http_client was made for, speaking HTTP/1.1 with Upgrade or HTTP/1.0 (so that
+ * the answer's body is not chunked and ends when the daemon closes).
+ *
+ * And Docker's stream framing: without a TTY, attach and logs bodies are frames of an
+ * 8-byte header (stream 0 stdin, 1 stdout, 2 stderr; 3 zero bytes; big-endian size)
+ * and that many bytes. Single-threaded. */
+#ifndef DCTL_CLIENT_HIJACK_H
+#define DCTL_CLIENT_HIJACK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "client/http.h"
+#include "lib/error.h"
+
+/* An open raw request: fd is the socket; the status and the first body bytes read
+ * with the head are kept. */
+struct hijack {
+    int fd;
+    int status;
+    char *extra;      /* body bytes that came with the head */
+    size_t nextra;
+};
+
+/* Sends METHOD PATH (versioned like http_request's) on a new connection; upgrade asks
+ * for a hijack (Connection: Upgrade, Upgrade: tcp). With read_head the head is read
+ * now (a status >= 400 is the daemon's error, with its message); without it, call
+ * hijack_read_head later. */
+int hijack_open(struct http_client *c, const char *method, const char *path, bool upgrade,
+                bool read_head, struct hijack *h, dctl_error_t *err);
+/* Reads the answer's head (blocking). */
+int hijack_read_head(struct hijack *h, dctl_error_t *err);
+/* Reads the rest of the body (to the daemon's close) into a NUL-terminated buffer. */
+char *hijack_read_body(struct hijack *h, size_t *len, dctl_error_t *err);
+void hijack_close(struct hijack *h);
+
+/* Docker's framing, decoded incrementally: feed bytes, whole payload pieces go to out
+ * (stream 1 or 2: stdout, stderr). */
+struct hijack_demux {
+    unsigned char hdr[8];
+    size_t nhdr;
+    int stream;
+    uint32_t left;
+};
+typedef void (*hijack_out_cb)(int stream, const char *data, size_t len, void *arg);
+void hijack_demux_feed(struct hijack_demux *d, const char *data, size_t len, hijack_out_cb out,
+                       void *arg);
+
+#endif
