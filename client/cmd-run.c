@@ -906,6 +906,23 @@ run_exec(struct client *cl, int argc, char **argv)
         tcsetattr(STDIN_FILENO, TCSANOW, &saved);
     hijack_close(&att);
     {
+        /* the daemon ends the stream when the container exits and when the detach keys
+         * were typed: a container still running was detached from, and goes on */
+        cleanup_json struct json_object *info = NULL;
+        cleanup_free char *ipath = xasprintf("/containers/%s/json", id);
+        struct json_object *state;
+
+        if (cmd_container_request(cl, "GET", ipath, NULL, &info, &err) < 0) {
+            dctl_error_free(err);
+            err = NULL;
+        } else if ((state = run_member(info, "State")) != NULL &&
+                   json_get_bool(state, "Running", false) &&
+                   !json_get_bool(state, "Restarting", false)) {
+            rc = 0;
+            goto out;
+        }
+    }
+    {
         cleanup_json struct json_object *res = NULL;
         cleanup_free char *body = NULL;
 

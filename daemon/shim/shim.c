@@ -83,6 +83,11 @@ static struct {
 /* in .bss, apart from the initialised state: untouched pages cost nothing */
 static struct shim_log shim_log;
 static char shim_buf[SHIM_READ_SIZE];
+/* A TTY's output before its first attacher (a shell's prompt, written before dctld's
+ * attach reaches this socket), replayed to that attacher as dockerd's stream does. */
+static char shim_early[4096];
+static size_t shim_early_len;
+static bool shim_had_attacher;
 
 static long long
 shim_now(void)
@@ -284,6 +289,14 @@ shim_output(int s, const char *data, size_t len)
 
     if (shim.logging)
         shim_log_write(&shim_log, (enum shim_log_stream)s, data, len, shim_now());
+    if (shim.spec.terminal && !shim_had_attacher) {
+        size_t take = sizeof shim_early - shim_early_len;
+
+        if (take > len)
+            take = len;
+        memcpy(shim_early + shim_early_len, data, take);
+        shim_early_len += take;
+    }
     shim_stream_header(hdr, s + 1, (uint32_t)len);
     for (i = 0; i < shim.nconns;) {
         struct shim_conn *c = &shim.conns[i];
@@ -372,6 +385,13 @@ shim_conn_request(size_t i)
     }
     c->have_req = true;
     c->streams = req.streams;
+    if (shim.spec.terminal && (c->streams & SHIM_STREAM_STDOUT) && !shim_had_attacher) {
+        shim_had_attacher = true;
+        if (shim_early_len && shim_conn_send(c, shim_early, shim_early_len) < 0) {
+            shim_conn_drop(i);
+            return -1;
+        }
+    }
     return 0;
 }
 

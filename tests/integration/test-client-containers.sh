@@ -1,0 +1,129 @@
+#!/bin/bash
+# tests/integration/test-client-containers.sh - dctl's container commands against a
+# real dctld with the native exec driver: run (exit codes, --rm, -i with stdin, -e,
+# -w, -u, -h, --entrypoint, stdout and stderr kept apart, -d), create/start, ps and its
+# formats and filters, logs options, top, rename, kill, stop, wait, rm, the container
+# group, `run -it` through tmux (prompt, window size, detach keys), and bad
+# input (unknown flag, missing image, name conflict) leaving no container behind.
+. "$top_srcdir/tests/integration/lib.sh"
+need_root
+[ -x /bin/busybox ] || skip "needs /bin/busybox (Debian's busybox-static)"
+[ -x "$DCTL_SHIM" ] || fail "dctl-shim not built: $DCTL_SHIM"
+
+mkdir -p "$T/rootfs/bin" "$T/rootfs/etc"
+cp /bin/busybox "$T/rootfs/bin/busybox"
+for c in sh ls cat echo true false sleep ps id hostname pwd stty; do
+    ln -s busybox "$T/rootfs/bin/$c"
+done
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n' \
+    >"$T/rootfs/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' >"$T/rootfs/etc/group"
+tar -C "$T/rootfs" --numeric-owner -cf "$T/bb.tar" .
+
+dctld_start
+export DCTL_HOST="unix://$SOCK"
+"$DCTL" import "$T/bb.tar" bb:1 >/dev/null || fail "import"
+N="--network none"
+count() { "$DCTL" ps -a -q | wc -l; }
+
+# ---- run: output, exit codes, stdin, options seen inside --------------------------
+[ "$("$DCTL" run --rm $N bb:1 echo hi)" = hi ] || fail "run echo"
+"$DCTL" run --rm $N bb:1 sh -c 'exit 3'; [ $? = 3 ] || fail "exit code 3 not passed on"
+"$DCTL" run --rm $N bb:1 nosuch 2>"$T/err"; rc=$?
+[ $rc = 127 ] || fail "a missing command: exit $rc, want 127"
+grep -q 'executable file not found' "$T/err" || fail "no message for a missing command"
+[ "$(count)" = 0 ] || fail "--rm left containers: $("$DCTL" ps -a)"
+ok "run: output, exit codes 0/3/127, --rm leaves nothing"
+
+[ "$(echo hello | "$DCTL" run --rm -i $N bb:1 cat)" = hello ] || fail "stdin not copied"
+out=$("$DCTL" run --rm $N -e A=1 -e B -w /tmp -u nobody -h myhost bb:1 \
+    sh -c 'echo $A.$B.$(pwd).$(id -u).$(hostname)')
+[ "$out" = "1..$(echo /tmp).65534.myhost" ] || fail "options inside: $out"
+[ "$("$DCTL" run --rm $N --entrypoint echo bb:1 ep)" = ep ] || fail "--entrypoint"
+"$DCTL" run --rm $N bb:1 sh -c 'echo out; echo err >&2' >"$T/o" 2>"$T/e"
+[ "$(cat "$T/o")" = out ] && [ "$(cat "$T/e")" = err ] || fail "stdout/stderr mixed"
+ok "run -i, -e, -w, -u, -h, --entrypoint; stdout and stderr apart"
+
+# ---- a detached container through its life -------------------------------------------
+id=$("$DCTL" run -d --name s1 $N -l team=a bb:1 \
+    sh -c 'i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.1; done')
+[ ${#id} = 64 ] || fail "run -d printed '$id'"
+for _ in $(seq 50); do "$DCTL" logs s1 | grep -q 'tick 3' && break; sleep 0.1; done
+[ "$("$DCTL" ps -q)" = "${id:0:12}" ] || fail "ps -q: $("$DCTL" ps -q)"
+[ "$("$DCTL" ps --format '{{.Names}} {{.State}}')" = "s1 running" ] || fail "ps --format"
+"$DCTL" ps | head -1 | grep -q '^CONTAINER ID *IMAGE *COMMAND *CREATED *STATUS *PORTS *NAMES' ||
+    fail "ps table header: $("$DCTL" ps | head -1)"
+[ "$("$DCTL" ps -q --filter label=team=a)" = "${id:0:12}" ] || fail "ps --filter label"
+[ -z "$("$DCTL" ps -q --filter label=team=b)" ] || fail "ps --filter label=team=b matched"
+"$DCTL" ps --format json | json 'j["Names"]' | grep -qx s1 || fail "ps --format json"
+ok "run -d, ps (table, -q, --format, --filter, json)"
+
+[ "$("$DCTL" logs --tail 2 s1 | wc -l)" = 2 ] || fail "logs --tail 2"
+"$DCTL" logs -t -n 1 s1 | grep -Eq '^20[0-9-]+T[0-9:.]+Z tick [0-9]+$' || fail "logs -t"
+"$DCTL" logs s1 | head -1 | grep -qx 'tick 0' || fail "logs from the start"
+"$DCTL" top s1 | head -1 | grep -q PID || fail "top header"
+"$DCTL" top s1 | grep -q 'sleep' || fail "top lists no sleep"
+ok "logs --tail, -t; top"
+
+"$DCTL" rename s1 s2 >/dev/null || fail "rename"
+[ "$("$DCTL" ps --format '{{.Names}}')" = s2 ] || fail "renamed: $("$DCTL" ps --format '{{.Names}}')"
+[ "$("$DCTL" stop -t 1 s2)" = s2 ] || fail "stop"
+[ "$("$DCTL" wait s2)" = 137 ] || fail "wait after stop: $("$DCTL" wait s2)"
+"$DCTL" ps -a --format '{{.Status}}' | grep -q '^Exited (137)' || fail "status after stop"
+"$DCTL" start s2 >/dev/null && "$DCTL" kill s2 >/dev/null || fail "start, kill"
+[ "$("$DCTL" rm s2)" = s2 ] && [ "$(count)" = 0 ] || fail "rm"
+ok "rename, stop -t, wait, start, kill, rm"
+
+# ---- create/start, the container group, logs -f -----------------------------------------
+cid=$("$DCTL" create --name c1 $N bb:1 sh -c 'echo one; sleep 0.3; echo two')
+[ ${#cid} = 64 ] || fail "create printed '$cid'"
+"$DCTL" container ls -a --format '{{.Status}}' | grep -qx Created || fail "container ls"
+"$DCTL" container start c1 >/dev/null || fail "container start"
+[ "$("$DCTL" logs -f c1 | tr '\n' ' ')" = "one two " ] || fail "logs -f: $("$DCTL" logs c1)"
+[ "$("$DCTL" container wait c1)" = 0 ] || fail "container wait"
+"$DCTL" container rm c1 >/dev/null && [ "$(count)" = 0 ] || fail "container rm"
+ok "create, container ls/start/wait/rm, logs -f until the end"
+
+# ---- bad input: clear errors, exit 125, nothing left ------------------------------------
+"$DCTL" run --bogus bb:1 2>"$T/err"; rc=$?
+[ $rc = 125 ] && grep -q 'unknown flag: --bogus' "$T/err" || fail "unknown flag: $rc"
+"$DCTL" run $N nosuchimage true 2>"$T/err"; rc=$?
+[ $rc = 125 ] && grep -q 'No such image' "$T/err" || fail "missing image: $rc $(cat "$T/err")"
+"$DCTL" create --name dup $N bb:1 true >/dev/null || fail "create dup"
+"$DCTL" run --name dup $N bb:1 true 2>"$T/err"; rc=$?
+[ $rc = 125 ] && grep -q 'is already in use' "$T/err" || fail "name conflict: $rc $(cat "$T/err")"
+"$DCTL" run --rm --restart always $N bb:1 true 2>"$T/err"; rc=$?
+[ $rc = 125 ] && grep -q 'Conflicting options' "$T/err" || fail "--rm with --restart: $rc"
+[ "$(count)" = 1 ] || fail "bad input left containers: $("$DCTL" ps -a)"
+"$DCTL" rm dup >/dev/null
+[ "$(ls "$DATA_ROOT/containers" | wc -l)" = 0 ] || fail "container dirs left"
+ok "bad input: unknown flag, missing image, name conflict, --rm with --restart"
+
+# ---- run -it through tmux ----------------------------------------------------------------
+if ! command -v tmux >/dev/null; then
+    echo "# skip run -it: tmux is not installed (scripts/setup.sh installs it)"
+else
+    TM="dctl-test-$$"
+    trap 'rc=$?; tmux kill-session -t "$TM" 2>/dev/null; (exit $rc); cleanup' EXIT
+    dctl_abs=$(cd "$(dirname "$DCTL")" && pwd)/$(basename "$DCTL")
+    tmux new-session -d -s "$TM" -x 100 -y 30 \
+        "DCTL_HOST=$DCTL_HOST $dctl_abs run -it --name tty1 $N bb:1 sh"
+    screen() { tmux capture-pane -p -t "$TM"; }
+    for _ in $(seq 50); do screen | grep -q '# *$' && break; sleep 0.1; done
+    screen | grep -q '# *$' || fail "no prompt: $(screen)"
+    tmux send-keys -t "$TM" 'stty size' Enter
+    for _ in $(seq 50); do screen | grep -q '^30 100' && break; sleep 0.1; done
+    screen | grep -q '^30 100' || fail "stty size: $(screen)"
+    tmux resize-window -t "$TM" -x 90 -y 25 2>/dev/null || tmux resize-pane -t "$TM" -x 90 -y 25
+    sleep 0.3
+    tmux send-keys -t "$TM" 'stty size' Enter
+    for _ in $(seq 50); do screen | grep -q '^25 90' && break; sleep 0.1; done
+    screen | grep -q '^25 90' || fail "stty size after a resize: $(screen)"
+    tmux send-keys -t "$TM" C-p C-q
+    for _ in $(seq 50); do tmux has-session -t "$TM" 2>/dev/null || break; sleep 0.1; done
+    tmux has-session -t "$TM" 2>/dev/null && fail "ctrl-p ctrl-q did not detach: $(screen)"
+    [ "$("$DCTL" ps --format '{{.Names}}')" = tty1 ] || fail "detached container not running"
+    "$DCTL" rm -f tty1 >/dev/null
+    ok "run -it: prompt, window size and its change, ctrl-p ctrl-q detaches"
+fi
+[ "$(count)" = 0 ] || fail "containers left"
