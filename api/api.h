@@ -11,6 +11,13 @@ extern const struct api_route api_info_routes[];     /* api/info.c: /info, /syst
 extern const struct api_route api_events_routes[];   /* api/events.c */
 extern const struct api_route api_images_routes[];   /* api/images.c */
 extern const struct api_route api_containers_routes[]; /* api/containers.c */
+extern const struct api_route api_commit_routes[];     /* api/commit.c: POST /commit */
+
+struct reference;
+struct dctl_error;
+/* httputils.RepoTagReference (api/images.c): repo normalised, tag added ("latest" when
+ * none), for import and commit. NULL with *err for a bad name. */
+struct reference *images_repo_tag(const char *repo, const char *tag, struct dctl_error **err);
 
 struct dctld;
 struct json_object;

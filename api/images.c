@@ -252,8 +252,6 @@ images_list_handler(struct api_request *req, dctl_error_t *err)
         size_t nrefs = 0;
         struct reference **refs;
 
-        if (!all_flag && imagestore_children(svc->images, img->id) > 0)
-            continue;
         if (img->created_ns >= before || img->created_ns <= since ||
             img->created_ns >= until)
             continue;
@@ -265,6 +263,9 @@ images_list_handler(struct api_request *req, dctl_error_t *err)
         }
         refs = refstore_references(svc->refs, img->id, &nrefs);
         reference_list_free(refs);
+        /* an untagged image with children is an intermediate one: shown with all=1 */
+        if (!all_flag && nrefs == 0 && imagestore_children(svc->images, img->id) > 0)
+            continue;
         if (dangling_set && dangling != (nrefs == 0))
             continue;
         s = images_summary(svc, img, f, shared ? images_shared_size(img, &u) : -1, -1);
@@ -574,7 +575,7 @@ images_job_new(struct api_request *req, struct image_service *svc, enum images_o
 /* ---- POST /images/{name}/tag ---------------------------------------------------------- */
 
 /* httputils.RepoTagReference: repo normalised, tag added ("latest" when none). */
-static struct reference *
+struct reference *
 images_repo_tag(const char *repo, const char *tag, dctl_error_t *err)
 {
     struct reference *ref;

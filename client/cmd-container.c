@@ -326,6 +326,7 @@ static const struct {
     const char *top;   /* the top-level command it runs */
     bool alias;        /* not listed in `dctl container --help` */
 } container_subs[] = {
+    { "commit", "commit", false },
     { "create", "create", false },
     { "kill", "kill", false },
     { "logs", "logs", false },

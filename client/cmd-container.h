@@ -10,6 +10,7 @@
 
 #include "client/cmd.h"
 
+extern const struct client_cmd cmd_commit_entry;
 extern const struct client_cmd cmd_container_entry;
 extern const struct client_cmd cmd_create_entry;
 extern const struct client_cmd cmd_kill_entry;

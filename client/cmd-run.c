@@ -877,6 +877,13 @@ run_exec(struct client *cl, int argc, char **argv)
         rc = run_start_status(err->msg);
         fprintf(stderr, "dctl: %s.\n", err->msg);
         dctl_error_free(err);
+        err = NULL;
+        if (o.rm && wait.fd >= 0) {   /* as docker: return once the container is gone */
+            hijack_close(&att);
+            if (hijack_read_head(&wait, &err) == 0)
+                free(hijack_read_body(&wait, NULL, NULL));
+            dctl_error_free(err);
+        }
         goto out;
     }
     if (!attach) {

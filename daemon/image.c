@@ -691,6 +691,119 @@ image_service_import(struct image_service *svc, int fd, const struct image_impor
     return 0;
 }
 
+/* ---- commit ---------------------------------------------------------------------- */
+
+static char *
+image_commit_config(const struct image *parent, const struct image_commit_opts *opts,
+                    const char *diff_id, dctl_error_t *err)
+{
+    cleanup_json struct json_object *o = NULL;
+    struct json_object *rootfs, *diffs, *history, *h, *cfg, *cmd;
+    char created[64];
+    cleanup_free char *created_by = xstrdup("");
+    size_t i;
+
+    if (parent) {
+        o = json_parse_object(parent->config, parent->config_len, "image config", err);
+        if (o == NULL)
+            return NULL;
+    } else {
+        o = json_object_new_object();
+        json_add_string(o, "architecture", image_goarch());
+        json_add_string(o, "os", "linux");
+    }
+    cfg = opts->config ? json_object_get(opts->config) : image_container_config_new();
+    for (i = 0; i < opts->nchanges; i++) {
+        if (image_change_apply(cfg, opts->changes[i], err) < 0) {
+            json_object_put(cfg);
+            return NULL;
+        }
+    }
+    image_format_time(util_now_ns(), created, sizeof created);
+    json_object_object_add(o, "config", cfg);
+    json_add_string(o, "container", opts->container_id);
+    if (opts->container_config)
+        json_object_object_add(o, "container_config", json_object_get(opts->container_config));
+    json_add_string(o, "created", created);
+    json_add_string(o, "docker_version", PACKAGE_VERSION);
+    if (opts->author && *opts->author)
+        json_add_string(o, "author", opts->author);
+    else
+        json_object_object_del(o, "author");
+    if (opts->comment && *opts->comment)
+        json_add_string(o, "comment", opts->comment);
+    else
+        json_object_object_del(o, "comment");
+    /* rootfs.diff_ids and history grow by the new layer */
+    if (!json_object_object_get_ex(o, "rootfs", &rootfs) || rootfs == NULL) {
+        rootfs = json_object_new_object();
+        json_add_string(rootfs, "type", "layers");
+        json_object_object_add(o, "rootfs", rootfs);
+    }
+    if (!json_object_object_get_ex(rootfs, "diff_ids", &diffs) || diffs == NULL) {
+        diffs = json_object_new_array();
+        json_object_object_add(rootfs, "diff_ids", diffs);
+    }
+    json_object_array_add(diffs, json_object_new_string(diff_id));
+    if (!json_object_object_get_ex(o, "history", &history) || history == NULL) {
+        history = json_object_new_array();
+        json_object_object_add(o, "history", history);
+    }
+    if (opts->container_config && json_object_object_get_ex(opts->container_config, "Cmd", &cmd) &&
+        json_object_is_type(cmd, json_type_array)) {
+        for (i = 0; i < json_object_array_length(cmd); i++) {
+            char *n = xasprintf("%s%s%s", created_by, i ? " " : "",
+                                json_object_get_string(json_object_array_get_idx(cmd, i)));
+
+            free(created_by);
+            created_by = n;
+        }
+    }
+    h = json_object_new_object();
+    json_add_string(h, "created", created);
+    if (opts->author && *opts->author)
+        json_add_string(h, "author", opts->author);
+    json_add_string(h, "created_by", created_by);
+    if (opts->comment && *opts->comment)
+        json_add_string(h, "comment", opts->comment);
+    json_object_array_add(history, h);
+    return json_to_string(o);
+}
+
+int
+image_service_commit(struct image_service *svc, const char *parent_id, int fd,
+                     const struct image_commit_opts *opts, char id[DIGEST_STRING_MAX],
+                     struct image_events *ev, dctl_error_t *err)
+{
+    char chain[DIGEST_STRING_MAX], diff[DIGEST_STRING_MAX];
+    cleanup_free char *config = NULL;
+    cleanup_image struct image *parent = NULL;
+
+    if (image_changes_validate(opts->changes, opts->nchanges, err) < 0)
+        return -1;
+    if (parent_id && *parent_id) {
+        parent = imagestore_get(svc->images, parent_id);
+        if (parent == NULL)
+            return dctl_error_set(err, DCTL_ERR_NOT_FOUND, 0, "No such image: %s", parent_id);
+    }
+    if (layerstore_register(svc->layers, fd, parent && parent->top_chain[0] ? parent->top_chain
+                                                                            : NULL,
+                            chain, diff, err) < 0)
+        return -1;
+    config = image_commit_config(parent, opts, diff, err);
+    if (config == NULL || imagestore_create(svc->images, config, strlen(config),
+                                            parent ? parent->id : NULL, id, NULL, err) < 0) {
+        layerstore_release(svc->layers, chain, NULL, NULL, NULL);
+        return -1;
+    }
+    layerstore_release(svc->layers, chain, NULL, NULL, NULL);   /* the image holds it */
+    if (opts->ref && image_service_tag(svc, id, opts->ref, ev, err) < 0) {
+        imagestore_delete(svc->images, id, NULL, NULL, NULL);
+        return -1;
+    }
+    return 0;
+}
+
 /* ---- tag ----------------------------------------------------------------------------- */
 
 int

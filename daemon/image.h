@@ -95,6 +95,25 @@ int image_changes_validate(const char *const *changes, size_t n, dctl_error_t *e
  * nothing is stored. Blocks. */
 int image_service_import(struct image_service *svc, int fd, const struct image_import_opts *opts,
                          char id[DIGEST_STRING_MAX], struct image_events *ev, dctl_error_t *err);
+/* What POST /commit asks for. */
+struct image_commit_opts {
+    const char *container_id;
+    struct json_object *config;    /* the new image's container config (lent) */
+    struct json_object *container_config;   /* the container's own Config (lent) */
+    const char *author, *comment;
+    const char *const *changes;    /* Dockerfile instructions applied to config */
+    size_t nchanges;
+    const struct reference *ref;   /* repo[:tag], may be NULL */
+};
+
+/* moby's CommitImage: the layer tar read from fd becomes a layer on parent_id's layers
+ * (parent_id "" for a container without an image), and a child config of the parent's
+ * (rootfs and history extended, created, container, author, comment, config with the
+ * changes) becomes a new image, tagged with opts->ref. On error nothing is stored.
+ * Blocks. */
+int image_service_commit(struct image_service *svc, const char *parent_id, int fd,
+                         const struct image_commit_opts *opts, char id[DIGEST_STRING_MAX],
+                         struct image_events *ev, dctl_error_t *err);
 /* Points ref at image id (force: a tag moves), records the last tag time. Blocks. */
 int image_service_tag(struct image_service *svc, const char *id, const struct reference *ref,
                       struct image_events *ev, dctl_error_t *err);

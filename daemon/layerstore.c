@@ -1209,6 +1209,30 @@ layerstore_mount_remove(struct layerstore *ls, const char *name, dctl_error_t *e
     return 0;
 }
 
+int
+layerstore_mount_diff(struct layerstore *ls, const char *name, int fd, dctl_error_t *err)
+{
+    struct layer_mount *m;
+    char mount_id[LAYERSTORE_CACHE_ID_LEN + 1], init_id[LAYERSTORE_CACHE_ID_LEN + 6];
+    int rc;
+
+    pthread_mutex_lock(&ls->write_mu);
+    pthread_mutex_lock(&ls->mu);
+    m = layerstore_mount_find_locked(ls, name);
+    if (m) {
+        snprintf(mount_id, sizeof mount_id, "%s", m->mount_id);
+        snprintf(init_id, sizeof init_id, "%s", m->init_id);
+    }
+    pthread_mutex_unlock(&ls->mu);
+    if (m == NULL) {
+        pthread_mutex_unlock(&ls->write_mu);
+        return dctl_error_set(err, DCTL_ERR_NOT_FOUND, 0, "no RW layer for %.12s", name);
+    }
+    rc = ls->ops->diff(ls->priv, mount_id, init_id, fd, err);
+    pthread_mutex_unlock(&ls->write_mu);
+    return rc < 0 ? dctl_error_prefix(err, "diff of the RW layer of %.12s", name) : 0;
+}
+
 bool
 layerstore_mount_exists(struct layerstore *ls, const char *name,
                         char mount_id[LAYERSTORE_CACHE_ID_LEN + 1])

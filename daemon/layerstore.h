@@ -123,6 +123,9 @@ bool layerstore_mount_exists(struct layerstore *ls, const char *name,
  * files its changes add or modify). Mounts it for the time of the count. */
 int layerstore_mount_size(struct layerstore *ls, const char *name, int64_t *size,
                           dctl_error_t *err);
+/* Writes the tar stream of what name's RW layer changed over its init layer (the
+ * driver's diff, whiteouts for deletions) to fd: what docker commit stores. */
+int layerstore_mount_diff(struct layerstore *ls, const char *name, int fd, dctl_error_t *err);
 /* Number of RW layers. */
 size_t layerstore_mount_count(struct layerstore *ls);
 

@@ -99,6 +99,28 @@ ok "create, container ls/start/wait/rm, logs -f until the end"
 [ "$(ls "$DATA_ROOT/containers" | wc -l)" = 0 ] || fail "container dirs left"
 ok "bad input: unknown flag, missing image, name conflict, --rm with --restart"
 
+# ---- commit: the container's changes as a new image, on both storage drivers ------------
+commit_check() {
+    "$DCTL" run --name cm $N bb:1 sh -c 'echo hello >/greeting; rm /bin/true' || fail "cm run"
+    img=$("$DCTL" commit -a me -m "added greeting" -c 'CMD ["cat","/greeting"]' cm bb:2) ||
+        fail "commit"
+    [ "${img:0:7}" = sha256: ] || fail "commit printed '$img'"
+    [ "$("$DCTL" run --rm $N bb:2)" = hello ] || fail "the committed image's CMD and file"
+    "$DCTL" run --rm $N bb:2 true 2>/dev/null; [ $? = 127 ] || fail "a deletion was not committed"
+    "$DCTL" image inspect bb:2 | json 'j[0]["Author"], j[0]["Comment"], len(j[0]["RootFS"]["Layers"])' |
+        grep -qx "('me', 'added greeting', 2)" || fail "commit's config: $("$DCTL" image inspect bb:2)"
+    "$DCTL" history bb:2 | sed -n 2p | grep -q 'added greeting' || fail "history of the commit"
+    before=$("$DCTL" images -a -q | wc -l)
+    "$DCTL" commit nosuch x:1 2>"$T/err" && fail "commit of a missing container"
+    grep -q 'No such container: nosuch' "$T/err" || fail "missing container: $(cat "$T/err")"
+    "$DCTL" commit -c 'BOGUS x' cm x:2 2>"$T/err" && fail "commit with a bad change"
+    [ "$("$DCTL" images -a -q | wc -l)" = "$before" ] || fail "a failed commit stored an image"
+    "$DCTL" rm cm >/dev/null || fail "rm cm"
+    "$DCTL" rmi bb:2 >/dev/null 2>"$T/err" || fail "rmi bb:2: $(cat "$T/err"); $("$DCTL" ps -a)"
+}
+commit_check
+ok "commit: file added and deleted, CMD change, author and message; bad input stores nothing"
+
 # ---- run -it through tmux ----------------------------------------------------------------
 if ! command -v tmux >/dev/null; then
     echo "# skip run -it: tmux is not installed (scripts/setup.sh installs it)"
@@ -107,7 +129,7 @@ else
     trap 'rc=$?; tmux kill-session -t "$TM" 2>/dev/null; (exit $rc); cleanup' EXIT
     dctl_abs=$(cd "$(dirname "$DCTL")" && pwd)/$(basename "$DCTL")
     tmux new-session -d -s "$TM" -x 100 -y 30 \
-        "DCTL_HOST=$DCTL_HOST $dctl_abs run -it --name tty1 $N bb:1 sh"
+        "DCTL_HOST=$DCTL_HOST $dctl_abs run -it --name tty1 $N bb:1 sh 2>$T/run.err; echo rc=\\$? >>$T/run.err"
     screen() { tmux capture-pane -p -t "$TM"; }
     for _ in $(seq 50); do screen | grep -q '# *$' && break; sleep 0.1; done
     screen | grep -q '# *$' || fail "no prompt: $(screen)"
@@ -118,7 +140,7 @@ else
     sleep 0.3
     tmux send-keys -t "$TM" 'stty size' Enter
     for _ in $(seq 50); do screen | grep -q '^25 90' && break; sleep 0.1; done
-    screen | grep -q '^25 90' || fail "stty size after a resize: $(screen)"
+    screen | grep -q '^25 90' || fail "stty size after a resize: $(screen); $(cat "$T/run.err"); $(tail -5 "$LOG")"
     tmux send-keys -t "$TM" C-p C-q
     for _ in $(seq 50); do tmux has-session -t "$TM" 2>/dev/null || break; sleep 0.1; done
     tmux has-session -t "$TM" 2>/dev/null && fail "ctrl-p ctrl-q did not detach: $(screen)"
