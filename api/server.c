@@ -303,6 +303,17 @@ api_reply(struct api_request *req, unsigned int status, const char *content_type
 }
 
 void
+api_reply_fd(struct api_request *req, unsigned int status, const char *content_type, int fd,
+             uint64_t size)
+{
+    struct MHD_Response *resp = MHD_create_response_from_fd64(size, fd);
+
+    if (content_type)
+        MHD_add_response_header(resp, "Content-Type", content_type);
+    api_reply_set(req, status, resp);
+}
+
+void
 api_reply_json(struct api_request *req, unsigned int status, struct json_object *json)
 {
     size_t len;

@@ -101,6 +101,9 @@ int api_body_json(const struct api_request *req, bool allow_empty, struct json_o
 void api_reply(struct api_request *req, unsigned int status, const char *content_type,
                const void *body, size_t len);
 /* Takes the reference to json. */
+/* Replies with size bytes read from fd (taken: MHD closes it), e.g. a spool file. */
+void api_reply_fd(struct api_request *req, unsigned int status, const char *content_type,
+                  int fd, uint64_t size);
 void api_reply_json(struct api_request *req, unsigned int status, struct json_object *json);
 void api_reply_empty(struct api_request *req, unsigned int status);
 /* {"message": ...} with the status of err's kind; consumes err. */

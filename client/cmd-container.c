@@ -4,8 +4,11 @@
  * SUBCOMMAND`, docker's management command dispatching to them. */
 #include <config.h>
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "client/cmd-container.h"
 #include "client/cmd-image.h"
@@ -247,6 +250,116 @@ top_exec(struct client *cl, int argc, char **argv)
     return CMD_EXIT_OK;
 }
 
+static int
+diff_exec(struct client *cl, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    static const char kinds[] = "CAD";   /* Kind 0 modified, 1 added, 2 deleted */
+    cleanup_free char *name = NULL, *path = NULL;
+    cleanup_json struct json_object *out = NULL;
+    dctl_error_t err = NULL;
+    int o, rc = 0;
+    size_t i;
+
+    while ((o = cmd_getopt_mixed(&cmd_diff_entry, argc, argv, "h", opts, &rc)) != -1)
+        if (o == CMD_OPT_EXIT)
+            return rc;
+    if (argc - optind != 1)
+        return cmd_image_args_error(&cmd_diff_entry, "exactly 1 argument");
+    name = cmd_container_escape(argv[optind]);
+    path = xasprintf("/containers/%s/changes", name);
+    if (cmd_container_request(cl, "GET", path, NULL, &out, &err) < 0)
+        return cmd_fail(err);
+    for (i = 0; out && json_object_is_type(out, json_type_array) &&
+                i < json_object_array_length(out);
+         i++) {
+        struct json_object *c = json_object_array_get_idx(out, i);
+        long long kind = json_get_int64(c, "Kind", 0);
+
+        printf("%c %s\n", kind >= 0 && kind <= 2 ? kinds[kind] : '?',
+               json_get_string(c, "Path") ? json_get_string(c, "Path") : "");
+    }
+    fflush(stdout);
+    return CMD_EXIT_OK;
+}
+
+static int
+export_exec(struct client *cl, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "output", required_argument, NULL, 'o' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    cleanup_free char *name = NULL, *path = NULL, *tmp = NULL;
+    const char *output = NULL;
+    struct http_client *http;
+    dctl_error_t err = NULL;
+    int o, rc = 0, fd = STDOUT_FILENO;
+
+    while ((o = cmd_getopt_mixed(&cmd_export_entry, argc, argv, "o:h", opts, &rc)) != -1) {
+        if (o == CMD_OPT_EXIT)
+            return rc;
+        output = optarg;
+    }
+    if (argc - optind != 1)
+        return cmd_image_args_error(&cmd_export_entry, "exactly 1 argument");
+    if (output == NULL && isatty(STDOUT_FILENO)) {
+        fprintf(stderr, "cowardly refusing to save to a terminal. Use the -o flag or "
+                        "redirect\n");
+        return CMD_EXIT_ERROR;
+    }
+    if (output) {   /* written beside the target and renamed: no half file on failure */
+        tmp = xasprintf("%s.dctl-tmp-%d", output, (int)getpid());
+        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd < 0) {
+            dctl_error_set(&err, DCTL_ERR_INVALID, errno, "failed to export container: %s",
+                           output);
+            return cmd_fail(err);
+        }
+    }
+    name = cmd_container_escape(argv[optind]);
+    path = xasprintf("/containers/%s/export", name);
+    http = client_http(cl, &err);
+    if (http == NULL || http_download(http, path, fd, &err) < 0) {
+        if (output) {
+            close(fd);
+            unlink(tmp);
+        }
+        return cmd_fail(err);
+    }
+    if (output) {
+        if (close(fd) < 0 || rename(tmp, output) < 0) {
+            dctl_error_set(&err, DCTL_ERR_INTERNAL, errno, "write %s", output);
+            unlink(tmp);
+            return cmd_fail(err);
+        }
+    }
+    return CMD_EXIT_OK;
+}
+
+const struct client_cmd cmd_diff_entry = {
+    .name = "diff",
+    .args = "CONTAINER",
+    .summary = "Inspect changes to files or directories on a container's filesystem",
+    .aliases = "dctl container diff, dctl diff",
+    .options = "  -h, --help   Print usage\n",
+    .exec = diff_exec,
+};
+
+const struct client_cmd cmd_export_entry = {
+    .name = "export",
+    .args = "[OPTIONS] CONTAINER",
+    .summary = "Export a container's filesystem as a tar archive",
+    .aliases = "dctl container export, dctl export",
+    .options = "  -h, --help            Print usage\n"
+               "  -o, --output string   Write to a file, instead of STDOUT\n",
+    .exec = export_exec,
+};
+
 const struct client_cmd cmd_stop_entry = {
     .name = "stop",
     .args = "[OPTIONS] CONTAINER [CONTAINER...]",
@@ -328,6 +441,8 @@ static const struct {
 } container_subs[] = {
     { "commit", "commit", false },
     { "create", "create", false },
+    { "diff", "diff", false },
+    { "export", "export", false },
     { "kill", "kill", false },
     { "logs", "logs", false },
     { "ls", "ps", false },

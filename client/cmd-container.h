@@ -13,6 +13,8 @@
 extern const struct client_cmd cmd_commit_entry;
 extern const struct client_cmd cmd_container_entry;
 extern const struct client_cmd cmd_create_entry;
+extern const struct client_cmd cmd_diff_entry;
+extern const struct client_cmd cmd_export_entry;
 extern const struct client_cmd cmd_kill_entry;
 extern const struct client_cmd cmd_logs_entry;
 extern const struct client_cmd cmd_ps_entry;

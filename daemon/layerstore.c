@@ -1233,6 +1233,34 @@ layerstore_mount_diff(struct layerstore *ls, const char *name, int fd, dctl_erro
     return rc < 0 ? dctl_error_prefix(err, "diff of the RW layer of %.12s", name) : 0;
 }
 
+int
+layerstore_mount_changes(struct layerstore *ls, const char *name, char **json,
+                         dctl_error_t *err)
+{
+    char mount_id[LAYERSTORE_CACHE_ID_LEN + 1], init_id[LAYERSTORE_CACHE_ID_LEN + 6];
+    cleanup_free char *path = NULL;
+    struct layer_mount *m;
+    int rc;
+
+    pthread_mutex_lock(&ls->mu);
+    m = layerstore_mount_find_locked(ls, name);
+    if (m) {
+        snprintf(mount_id, sizeof mount_id, "%s", m->mount_id);
+        snprintf(init_id, sizeof init_id, "%s", m->init_id);
+    }
+    pthread_mutex_unlock(&ls->mu);
+    if (m == NULL)
+        return dctl_error_set(err, DCTL_ERR_NOT_FOUND, 0, "no RW layer for %.12s", name);
+    if (ls->ops->changes == NULL)
+        return dctl_error_set(err, DCTL_ERR_NOT_IMPLEMENTED, 0,
+                              "the storage driver cannot list changes");
+    if (layerstore_mount_get(ls, name, &path, err) < 0)
+        return -1;
+    rc = ls->ops->changes(ls->priv, mount_id, init_id, json, err);
+    layerstore_mount_put(ls, name, NULL);
+    return rc;
+}
+
 bool
 layerstore_mount_exists(struct layerstore *ls, const char *name,
                         char mount_id[LAYERSTORE_CACHE_ID_LEN + 1])

@@ -126,6 +126,11 @@ int layerstore_mount_size(struct layerstore *ls, const char *name, int64_t *size
 /* Writes the tar stream of what name's RW layer changed over its init layer (the
  * driver's diff, whiteouts for deletions) to fd: what docker commit stores. */
 int layerstore_mount_diff(struct layerstore *ls, const char *name, int fd, dctl_error_t *err);
+/* The paths name's RW layer changed over its init layer, as the driver lists them: a
+ * JSON array of {"Path": "/abs", "Kind": 0 modified | 1 added | 2 deleted} (text, the
+ * caller's). The layer is mounted for the time of the listing (overlay needs it). */
+int layerstore_mount_changes(struct layerstore *ls, const char *name, char **json,
+                             dctl_error_t *err);
 /* Number of RW layers. */
 size_t layerstore_mount_count(struct layerstore *ls);
 

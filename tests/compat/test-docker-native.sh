@@ -1,7 +1,7 @@
 #!/bin/bash
 # tests/compat/test-docker-native.sh - the real docker CLI against dctld running real
 # containers (the native exec driver and dctl-shim), on overlay and on vfs: docker run
-# --rm echo hi, an isolated hostname and PID 1, docker commit (with -c, -m, -a) and a
+# --rm echo hi, an isolated hostname and PID 1, docker diff and export, docker commit (with -c, -m, -a) and a
 # run of the committed image, docker inspect of its config and its history, and a
 # commit of a missing container refused with nothing stored. Skipped without the docker
 # CLI.
@@ -44,6 +44,10 @@ for drv in overlay vfs; do
     ok "$drv: docker run --rm echo hi; own hostname and PID namespace"
 
     docker run --name c1 --network none bb sh -c 'echo made >/made' || fail "$drv: run c1"
+    docker diff c1
+    grep -qx 'A /made' "$T/out" || fail "$drv: docker diff: $(cat "$T/out")"
+    docker export -o "$T/c1.tar" c1 || fail "$drv: docker export: $(cat "$T/err")"
+    [ "$(tar -xOf "$T/c1.tar" made)" = made ] || fail "$drv: the export lacks /made"
     docker commit -a tester -m note -c 'CMD ["cat","/made"]' c1 bb:2 ||
         fail "$drv: commit: $(cat "$T/err")"
     docker run --rm --network none bb:2
@@ -59,7 +63,7 @@ for drv in overlay vfs; do
     docker images -q
     [ "$(wc -l <"$T/out")" = "$before" ] || fail "$drv: a failed commit stored an image"
     docker rm c1 && docker rmi bb:2 || fail "$drv: cleanup: $(cat "$T/err")"
-    ok "$drv: docker commit -a -m -c, run the new image, inspect, history; missing container"
+    ok "$drv: docker diff, export, commit -a -m -c, run the new image, inspect, history; missing container"
     dctld_stop
     grep -F " $T/" /proc/mounts | awk '{print $2}' | sort -r | while read -r m; do
         umount -l "$m"; done

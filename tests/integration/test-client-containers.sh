@@ -3,7 +3,7 @@
 # real dctld with the native exec driver: run (exit codes, --rm, -i with stdin, -e,
 # -w, -u, -h, --entrypoint, stdout and stderr kept apart, -d), create/start, ps and its
 # formats and filters, logs options, top, rename, kill, stop, wait, rm, the container
-# group, `run -it` through tmux (prompt, window size, detach keys), and bad
+# group, diff, export and commit, `run -it` through tmux (prompt, window size, detach keys), and bad
 # input (unknown flag, missing image, name conflict) leaving no container behind.
 . "$top_srcdir/tests/integration/lib.sh"
 need_root
@@ -102,6 +102,17 @@ ok "bad input: unknown flag, missing image, name conflict, --rm with --restart"
 # ---- commit: the container's changes as a new image, on both storage drivers ------------
 commit_check() {
     "$DCTL" run --name cm $N bb:1 sh -c 'echo hello >/greeting; rm /bin/true' || fail "cm run"
+    "$DCTL" diff cm >"$T/diff" || fail "diff"
+    grep -qx 'A /greeting' "$T/diff" && grep -qx 'D /bin/true' "$T/diff" &&
+        grep -qx 'C /bin' "$T/diff" || fail "diff: $(cat "$T/diff")"
+    ! grep -q 'hostname\|resolv.conf' "$T/diff" || fail "diff lists dctld's own files"
+    "$DCTL" export -o "$T/cm.tar" cm || fail "export -o"
+    [ "$(tar -xOf "$T/cm.tar" greeting)" = hello ] || fail "export lacks /greeting"
+    tar -tf "$T/cm.tar" | grep -qx 'bin/true' && fail "export has the deleted /bin/true"
+    [ "$("$DCTL" export cm | tar -t | wc -l)" = "$(tar -tf "$T/cm.tar" | wc -l)" ] ||
+        fail "export to stdout differs"
+    "$DCTL" export -o "$T/none.tar" nosuch 2>/dev/null && fail "export of a missing container"
+    [ ! -e "$T/none.tar" ] && ! ls "$T"/none.tar.* >/dev/null 2>&1 || fail "a failed export left a file"
     img=$("$DCTL" commit -a me -m "added greeting" -c 'CMD ["cat","/greeting"]' cm bb:2) ||
         fail "commit"
     [ "${img:0:7}" = sha256: ] || fail "commit printed '$img'"
@@ -119,7 +130,7 @@ commit_check() {
     "$DCTL" rmi bb:2 >/dev/null 2>"$T/err" || fail "rmi bb:2: $(cat "$T/err"); $("$DCTL" ps -a)"
 }
 commit_check
-ok "commit: file added and deleted, CMD change, author and message; bad input stores nothing"
+ok "diff, export (-o and stdout), commit: file added and deleted, CMD change, author and message; bad input stores nothing"
 
 # ---- run -it through tmux ----------------------------------------------------------------
 if ! command -v tmux >/dev/null; then
