@@ -13,6 +13,7 @@ extern const struct api_route api_images_routes[];   /* api/images.c */
 extern const struct api_route api_containers_routes[]; /* api/containers.c */
 extern const struct api_route api_commit_routes[];     /* api/commit.c: POST /commit */
 extern const struct api_route api_containers_fs_routes[]; /* api/containers-fs.c */
+extern const struct api_route api_containers_archive_routes[]; /* api/containers-archive.c */
 
 struct reference;
 struct dctl_error;

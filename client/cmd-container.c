@@ -440,6 +440,7 @@ static const struct {
     bool alias;        /* not listed in `dctl container --help` */
 } container_subs[] = {
     { "commit", "commit", false },
+    { "cp", "cp", false },
     { "create", "create", false },
     { "diff", "diff", false },
     { "export", "export", false },

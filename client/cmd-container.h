@@ -12,6 +12,7 @@
 
 extern const struct client_cmd cmd_commit_entry;
 extern const struct client_cmd cmd_container_entry;
+extern const struct client_cmd cmd_cp_entry;
 extern const struct client_cmd cmd_create_entry;
 extern const struct client_cmd cmd_diff_entry;
 extern const struct client_cmd cmd_export_entry;

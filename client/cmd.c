@@ -14,6 +14,7 @@
 const struct client_cmd *const cmd_table[] = {
     &cmd_commit_entry,
     &cmd_container_entry,
+    &cmd_cp_entry,
     &cmd_create_entry,
     &cmd_diff_entry,
     &cmd_events_entry,

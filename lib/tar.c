@@ -906,6 +906,36 @@ tar_write_dir(int fd, const char *root, enum tar_write_mode mode, dctl_error_t *
 }
 
 int
+tar_write_path(int fd, const char *dir, const char *name, const char *as, dctl_error_t *err)
+{
+    struct tar_writer w;
+    struct stat st;
+    int rc;
+
+    if (tar_writer_open(&w, fd, dir, TAR_WRITE_FULL, err) < 0)
+        return -1;
+    if (fstatat(w.root, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+        rc = dctl_error_set(err, DCTL_ERR_NOT_FOUND, errno, "stat %s", name);
+    } else if (strcmp(as, ".") == 0 && S_ISDIR(st.st_mode)) {   /* the contents alone */
+        cleanup_close int sub = openat(w.root, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+                                                         O_CLOEXEC);
+
+        rc = sub < 0 ? dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "open %s", name)
+                     : tar_write_tree(&w, sub, "", err);
+    } else {
+        rc = tar_write_entry(&w, w.root, name, as, &st, err);
+        if (rc == 0 && S_ISDIR(st.st_mode)) {
+            cleanup_close int sub = openat(w.root, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+                                                             O_CLOEXEC);
+
+            rc = sub < 0 ? dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "open %s", name)
+                         : tar_write_tree(&w, sub, as, err);
+        }
+    }
+    return tar_writer_close(&w, rc, err);
+}
+
+int
 tar_write_changes(int fd, const char *root, const struct changes *list, dctl_error_t *err)
 {
     struct tar_writer w;

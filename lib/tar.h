@@ -57,6 +57,13 @@ int tar_apply(int fd, const char *root, enum tar_whiteout whiteout, int64_t *siz
  * seconds, no atime/ctime, no user/group names; hardlinks kept. */
 int tar_write_dir(int fd, const char *root, enum tar_write_mode mode, dctl_error_t *err);
 
+/* Writes the entry name of directory dir (a path) and, for a directory, everything
+ * beneath it, as a tar stream to fd with name replaced by as in every entry's path
+ * (docker cp's rebasing: "x/f" sent as "y/f", or "./f" with as "."). Symlinks are not
+ * followed. */
+int tar_write_path(int fd, const char *dir, const char *name, const char *as,
+                   dctl_error_t *err);
+
 /* Writes the changes of list (paths relative to root, sorted) to fd as a layer
  * tar, as Docker's ExportChanges: added and modified paths from root (a
  * directory alone, not its contents), deleted ones as `.wh.NAME` entries. */

@@ -1,10 +1,10 @@
 #!/bin/bash
 # tests/compat/test-docker-native.sh - the real docker CLI against dctld running real
 # containers (the native exec driver and dctl-shim), on overlay and on vfs: docker run
-# --rm echo hi, an isolated hostname and PID 1, docker diff and export, docker commit (with -c, -m, -a) and a
-# run of the committed image, docker inspect of its config and its history, and a
-# commit of a missing container refused with nothing stored. Skipped without the docker
-# CLI.
+# --rm echo hi, an isolated hostname and PID 1, docker diff, export and cp, docker
+# commit (with -c, -m, -a) and a run of the committed image, docker inspect of its
+# config and its history, and a commit of a missing container refused with nothing
+# stored. Skipped without the docker CLI.
 . "$top_srcdir/tests/integration/lib.sh"
 
 if [ -z "${DOCKER:-}" ]; then
@@ -48,6 +48,13 @@ for drv in overlay vfs; do
     grep -qx 'A /made' "$T/out" || fail "$drv: docker diff: $(cat "$T/out")"
     docker export -o "$T/c1.tar" c1 || fail "$drv: docker export: $(cat "$T/err")"
     [ "$(tar -xOf "$T/c1.tar" made)" = made ] || fail "$drv: the export lacks /made"
+    echo local >"$T/local.txt"
+    docker cp "$T/local.txt" c1:/copied.txt || fail "$drv: docker cp in: $(cat "$T/err")"
+    docker cp c1:/copied.txt "$T/back.txt" || fail "$drv: docker cp out: $(cat "$T/err")"
+    [ "$(cat "$T/back.txt")" = local ] || fail "$drv: docker cp round trip"
+    rm -f "$T/back.txt"
+    docker cp c1:/nope "$T/back.txt" && fail "$drv: docker cp of a missing path"
+    grep -q 'Could not find the file /nope' "$T/err" || fail "$drv: $(cat "$T/err")"
     docker commit -a tester -m note -c 'CMD ["cat","/made"]' c1 bb:2 ||
         fail "$drv: commit: $(cat "$T/err")"
     docker run --rm --network none bb:2
@@ -63,7 +70,7 @@ for drv in overlay vfs; do
     docker images -q
     [ "$(wc -l <"$T/out")" = "$before" ] || fail "$drv: a failed commit stored an image"
     docker rm c1 && docker rmi bb:2 || fail "$drv: cleanup: $(cat "$T/err")"
-    ok "$drv: docker diff, export, commit -a -m -c, run the new image, inspect, history; missing container"
+    ok "$drv: docker diff, export, cp both ways, commit -a -m -c, run the new image, inspect, history; missing container"
     dctld_stop
     grep -F " $T/" /proc/mounts | awk '{print $2}' | sort -r | while read -r m; do
         umount -l "$m"; done

@@ -3,7 +3,7 @@
 # real dctld with the native exec driver: run (exit codes, --rm, -i with stdin, -e,
 # -w, -u, -h, --entrypoint, stdout and stderr kept apart, -d), create/start, ps and its
 # formats and filters, logs options, top, rename, kill, stop, wait, rm, the container
-# group, diff, export and commit, `run -it` through tmux (prompt, window size, detach keys), and bad
+# group, diff, export, commit and cp, `run -it` through tmux (prompt, window size, detach keys), and bad
 # input (unknown flag, missing image, name conflict) leaving no container behind.
 . "$top_srcdir/tests/integration/lib.sh"
 need_root
@@ -131,6 +131,40 @@ commit_check() {
 }
 commit_check
 ok "diff, export (-o and stdout), commit: file added and deleted, CMD change, author and message; bad input stores nothing"
+
+# ---- cp both ways, with escapes refused -----------------------------------------------
+"$DCTL" run --name cpc $N bb:1 sh -c 'echo hello >/greeting; mkdir -p /srv/x; echo y >/srv/x/f' ||
+    fail "cpc"
+mkdir -p "$T/cp/into"
+"$DCTL" cp cpc:/greeting "$T/cp/g" && [ "$(cat "$T/cp/g")" = hello ] || fail "cp a file out"
+"$DCTL" cp cpc:/srv/x "$T/cp/xd" && [ "$(cat "$T/cp/xd/f")" = y ] || fail "cp a dir out, renamed"
+"$DCTL" cp cpc:/srv/x "$T/cp/into" && [ "$(cat "$T/cp/into/x/f")" = y ] || fail "cp into a dir"
+[ "$("$DCTL" cp cpc:/greeting - | tar -t)" = greeting ] || fail "cp to stdout"
+echo local >"$T/cp/local.txt"
+"$DCTL" cp "$T/cp/local.txt" cpc:/srv/ && "$DCTL" cp "$T/cp/local.txt" cpc:/srv/renamed.txt ||
+    fail "cp in"
+"$DCTL" diff cpc >"$T/diff"
+grep -qx 'A /srv/local.txt' "$T/diff" && grep -qx 'A /srv/renamed.txt' "$T/diff" ||
+    fail "cp in: $(cat "$T/diff")"
+"$DCTL" cp cpc:/nope "$T/cp/n" 2>"$T/err" && fail "cp of a missing path"
+grep -q 'Could not find the file /nope in container cpc' "$T/err" && [ ! -e "$T/cp/n" ] ||
+    fail "missing path: $(cat "$T/err")"
+python3 - "$T/cp/evil.tar" <<'PY'
+import io, sys, tarfile
+t = tarfile.open(sys.argv[1], "w")
+for name in ("../../../../../../tmp/dctl-cp-escape", "/tmp/dctl-cp-escape-abs"):
+    i = tarfile.TarInfo(name); i.size = 6; t.addfile(i, io.BytesIO(b"pwned\n"))
+l = tarfile.TarInfo("up"); l.type = tarfile.SYMTYPE; l.linkname = "/tmp"; t.addfile(l)
+i = tarfile.TarInfo("up/dctl-cp-escape-link"); i.size = 6; t.addfile(i, io.BytesIO(b"pwned\n"))
+t.close()
+PY
+rm -f /tmp/dctl-cp-escape /tmp/dctl-cp-escape-abs /tmp/dctl-cp-escape-link
+"$DCTL" cp - cpc:/srv <"$T/cp/evil.tar" 2>"$T/err" && fail "an escaping tar was accepted"
+grep -q 'outside' "$T/err" || fail "escape refused without a clear error: $(cat "$T/err")"
+[ ! -e /tmp/dctl-cp-escape ] && [ ! -e /tmp/dctl-cp-escape-abs ] &&
+    [ ! -e /tmp/dctl-cp-escape-link ] || fail "a file landed outside the container"
+"$DCTL" rm cpc >/dev/null
+ok "cp out (file, dir renamed, into a dir, to stdout) and in; a missing path; escaping tars refused"
 
 # ---- run -it through tmux ----------------------------------------------------------------
 if ! command -v tmux >/dev/null; then

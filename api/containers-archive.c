@@ -1,0 +1,372 @@
+/* api/containers-archive.c - docker cp: HEAD /containers/{id}/archive (a path's stat in
+ * the X-Docker-Container-Path-Stat header, base64 JSON), GET (that header and a tar of
+ * the path, its entries named after the path's base name) and PUT (a tar extracted
+ * into a directory of the container). Every path is resolved inside the container's
+ * root with openat2(RESOLVE_IN_ROOT): ".." and symlinks, absolute or not, cannot lead
+ * out of it, and tar_apply refuses entries that would land outside the directory. The
+ * container's RW layer is mounted for the time of the copy (running or not). Known
+ * gap: paths under bind mounts are served from the layer, not from the mount's source. */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "api.h"
+#include "daemon/container.h"
+#include "daemon/dctld.h"
+#include "daemon/image.h"
+#include "daemon/layerstore.h"
+#include "daemon/worker.h"
+#include "lib/json.h"
+#include "lib/tar.h"
+#include "lib/util.h"
+#include "lib/xmalloc.h"
+#include "server.h"
+
+enum arc_kind { ARC_HEAD, ARC_GET, ARC_PUT };
+
+/* Owner: the job from submit to its done callback; the request only points at it. */
+struct arc_job {
+    enum arc_kind kind;
+    struct api_request *req;
+    struct image_service *svc;
+    struct container *c;
+    char *path;          /* as asked, made absolute */
+    int fd;              /* GET: the tar spool; PUT: the uploaded tar */
+    uint64_t size;
+    char *stat_header;   /* base64 JSON */
+    bool submitted;
+};
+
+static void
+arc_job_free(struct arc_job *j)
+{
+    container_unref(j->c);
+    free(j->path);
+    free(j->stat_header);
+    if (j->fd >= 0)
+        close(j->fd);
+    free(j);
+}
+
+static int
+arc_openat2(int dirfd, const char *path, int flags)
+{
+    struct open_how how = { .flags = (uint64_t)(flags | O_CLOEXEC),
+                            .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+
+    return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof how);
+}
+
+static char *
+arc_base64(const unsigned char *in, size_t len)
+{
+    static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    char *out = xmalloc((len + 2) / 3 * 4 + 1), *o = out;
+    size_t i;
+
+    for (i = 0; i + 2 < len; i += 3) {
+        *o++ = tbl[in[i] >> 2];
+        *o++ = tbl[((in[i] & 3) << 4) | (in[i + 1] >> 4)];
+        *o++ = tbl[((in[i + 1] & 15) << 2) | (in[i + 2] >> 6)];
+        *o++ = tbl[in[i + 2] & 63];
+    }
+    if (i < len) {
+        *o++ = tbl[in[i] >> 2];
+        if (i + 1 < len) {
+            *o++ = tbl[((in[i] & 3) << 4) | (in[i + 1] >> 4)];
+            *o++ = tbl[(in[i + 1] & 15) << 2];
+        } else {
+            *o++ = tbl[(in[i] & 3) << 4];
+            *o++ = '=';
+        }
+        *o++ = '=';
+    }
+    *o = '\0';
+    return out;
+}
+
+/* Go's os.FileMode of st: type bits high, permission bits low. */
+static uint32_t
+arc_go_mode(const struct stat *st)
+{
+    uint32_t m = st->st_mode & 0777;
+
+    if (S_ISDIR(st->st_mode))
+        m |= 1u << 31;
+    else if (S_ISLNK(st->st_mode))
+        m |= 1u << 27;
+    else if (S_ISFIFO(st->st_mode))
+        m |= 1u << 25;
+    else if (S_ISSOCK(st->st_mode))
+        m |= 1u << 24;
+    else if (S_ISBLK(st->st_mode))
+        m |= 1u << 26;
+    else if (S_ISCHR(st->st_mode))
+        m |= (1u << 26) | (1u << 21);
+    if (st->st_mode & S_ISUID)
+        m |= 1u << 23;
+    if (st->st_mode & S_ISGID)
+        m |= 1u << 22;
+    if (st->st_mode & S_ISVTX)
+        m |= 1u << 20;
+    return m;
+}
+
+/* Splits the absolute path into its parent and base name; "/x/." is x's contents. */
+static void
+arc_split(const char *path, char **parent, char **base, bool *contents)
+{
+    cleanup_free char *p = xstrdup(path);
+    size_t n = strlen(p);
+    char *slash;
+
+    *contents = n >= 2 && strcmp(p + n - 2, "/.") == 0;
+    if (*contents)
+        p[n - 2] = '\0';
+    n = strlen(p);
+    while (n > 1 && p[n - 1] == '/')
+        p[--n] = '\0';
+    slash = strrchr(p, '/');
+    if (slash == NULL || slash[1] == '\0') {   /* the root itself */
+        *parent = xstrdup("/");
+        *base = xstrdup(".");
+        return;
+    }
+    *base = xstrdup(slash + 1);
+    *parent = slash == p ? xstrdup("/") : xstrndup(p, (size_t)(slash - p));
+}
+
+static int
+arc_not_found(struct arc_job *j, dctl_error_t *err)
+{
+    return dctl_error_set(err, DCTL_ERR_NOT_FOUND, 0,
+                          "Could not find the file %s in container %s", j->path, j->c->name + 1);
+}
+
+static int
+arc_run_locked(struct arc_job *j, const char *root, dctl_error_t *err)
+{
+    cleanup_close int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    cleanup_close int pfd = -1;
+    cleanup_free char *parent = NULL, *base = NULL, *dirpath = NULL, *json = NULL;
+    cleanup_json struct json_object *st_o = NULL;
+    struct stat st;
+    bool contents;
+    char mtime[64], target[4096] = "";
+    struct tm tm;
+
+    if (rootfd < 0)
+        return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "open %s", root);
+    if (j->kind == ARC_PUT) {   /* the directory, symlinks followed inside the root */
+        cleanup_close int dfd = arc_openat2(rootfd, j->path, O_RDONLY | O_DIRECTORY);
+        cleanup_free char *dpath = NULL;
+
+        if (dfd < 0 && errno == ENOTDIR)
+            return dctl_error_set(err, DCTL_ERR_INVALID, 0, "extraction point is not a "
+                                                            "directory");
+        if (dfd < 0)
+            return arc_not_found(j, err);
+        dpath = xasprintf("/proc/self/fd/%d", dfd);
+        if (lseek(j->fd, 0, SEEK_SET) < 0)
+            return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "rewind the upload");
+        if (tar_apply(j->fd, dpath, TAR_WHITEOUT_DELETE, NULL, err) < 0)
+            return dctl_error_prefix(err, "extract to %s", j->path);
+        return 0;
+    }
+    arc_split(j->path, &parent, &base, &contents);
+    pfd = arc_openat2(rootfd, parent, O_RDONLY | O_DIRECTORY);
+    if (pfd < 0)
+        return arc_not_found(j, err);
+    if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        return arc_not_found(j, err);
+    dirpath = xasprintf("/proc/self/fd/%d", pfd);
+    /* the stat header */
+    if (S_ISLNK(st.st_mode)) {
+        ssize_t n = readlinkat(pfd, base, target, sizeof target - 1);
+
+        target[n > 0 ? n : 0] = '\0';
+    }
+    gmtime_r(&st.st_mtim.tv_sec, &tm);
+    strftime(mtime, sizeof mtime, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    st_o = json_object_new_object();
+    json_add_string(st_o, "name", contents ? "." : base);
+    json_add_int64(st_o, "size", st.st_size);
+    json_add_int64(st_o, "mode", arc_go_mode(&st));
+    json_add_string(st_o, "mtime", mtime);
+    json_add_string(st_o, "linkTarget", target);
+    json = json_to_string(st_o);
+    j->stat_header = arc_base64((const unsigned char *)json, strlen(json));
+    if (j->kind == ARC_HEAD)
+        return 0;
+    j->fd = open(j->svc->tmp_dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (j->fd < 0)
+        return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "create a spool file in %s",
+                              j->svc->tmp_dir);
+    if (tar_write_path(j->fd, dirpath, base, contents ? "." : base, err) < 0)
+        return dctl_error_prefix(err, "archive %s", j->path);
+    if (fstat(j->fd, &st) < 0 || lseek(j->fd, 0, SEEK_SET) < 0)
+        return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "rewind the archive");
+    j->size = (uint64_t)st.st_size;
+    return 0;
+}
+
+static int
+arc_run(void *job, dctl_error_t *err)
+{
+    struct arc_job *j = job;
+    cleanup_free char *root = NULL;
+    int rc;
+
+    if (layerstore_mount_get(j->svc->layers, j->c->id, &root, err) < 0)
+        return -1;
+    rc = arc_run_locked(j, root, err);
+    layerstore_mount_put(j->svc->layers, j->c->id, NULL);
+    return rc;
+}
+
+static void
+arc_done_cb(void *job, int status, dctl_error_t err)
+{
+    struct arc_job *j = job;
+    struct api_request *req = j->req;
+
+    if (req) {
+        req->data = NULL;
+        req->data_free = NULL;
+    }
+    if (status == 0 && j->kind != ARC_HEAD)
+        container_emit(j->c, j->kind == ARC_GET ? "archive-path" : "extract-to-dir", "path",
+                       j->path, NULL);
+    if (req == NULL) {
+        dctl_error_free(err);
+    } else if (status < 0) {
+        api_reply_error(req, err);
+    } else if (j->kind == ARC_HEAD) {
+        api_reply_empty(req, 200);
+        api_reply_header(req, "X-Docker-Container-Path-Stat", j->stat_header);
+    } else if (j->kind == ARC_GET) {
+        api_reply_fd(req, 200, "application/x-tar", j->fd, j->size);
+        j->fd = -1;   /* MHD's now */
+        api_reply_header(req, "X-Docker-Container-Path-Stat", j->stat_header);
+    } else {
+        api_reply_empty(req, 200);
+    }
+    if (req)
+        api_request_resume(req);
+    arc_job_free(j);
+}
+
+static void
+arc_release(void *data)
+{
+    struct arc_job *j = data;
+
+    if (j->submitted)
+        j->req = NULL;   /* the job frees it */
+    else
+        arc_job_free(j);
+}
+
+static void
+arc_body_cb(struct api_request *req, const char *data, size_t len)
+{
+    struct arc_job *j = req->data;
+    dctl_error_t err = NULL;
+
+    if (data != NULL) {
+        while (len) {
+            ssize_t n = write(j->fd, data, len);
+
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0) {
+                dctl_error_set(&err, DCTL_ERR_INTERNAL, errno, "spool the upload");
+                api_reply_error(req, err);
+                return;
+            }
+            data += n;
+            len -= (size_t)n;
+        }
+        return;
+    }
+    if (worker_submit(req->dctld->workers, arc_run, arc_done_cb, j, &err) < 0) {
+        api_reply_error(req, err);
+        return;
+    }
+    j->submitted = true;
+    api_request_suspend(req);
+}
+
+static int
+arc_start(struct api_request *req, enum arc_kind kind, dctl_error_t *err)
+{
+    const char *path = api_query(req, "path");
+    struct container *c;
+    struct arc_job *j;
+
+    if (req->dctld->containers == NULL || req->dctld->images == NULL)
+        return dctl_error_set(err, DCTL_ERR_UNAVAILABLE, 0, "the container manager is not running");
+    c = container_lookup(req->dctld->containers, api_param(req, 0), err);
+    if (c == NULL)
+        return -1;
+    if (path == NULL || *path == '\0')
+        return dctl_error_set(err, DCTL_ERR_INVALID, 0, "path is required");
+    if (c->removed || c->status == CONTAINER_REMOVING || c->status == CONTAINER_DEAD)
+        return dctl_error_set(err, DCTL_ERR_CONFLICT, 0, "container %s is being removed",
+                              c->id);
+    j = xcalloc(1, sizeof *j);
+    j->kind = kind;
+    j->req = req;
+    j->svc = req->dctld->images;
+    j->c = container_ref(c);
+    j->fd = -1;
+    j->path = path[0] == '/' ? xstrdup(path) : xasprintf("/%s", path);
+    req->data = j;
+    req->data_free = arc_release;
+    if (kind == ARC_PUT) {   /* the tar is spooled as it comes, then applied */
+        j->fd = open(j->svc->tmp_dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+        if (j->fd < 0)
+            return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "create a spool file in %s",
+                                  j->svc->tmp_dir);
+        req->body_cb = arc_body_cb;
+        return 0;
+    }
+    if (worker_submit(req->dctld->workers, arc_run, arc_done_cb, j, err) < 0)
+        return -1;   /* the request frees j */
+    j->submitted = true;
+    api_request_suspend(req);
+    return 0;
+}
+
+static int
+arc_head_handler(struct api_request *req, dctl_error_t *err)
+{
+    return arc_start(req, ARC_HEAD, err);
+}
+
+static int
+arc_get_handler(struct api_request *req, dctl_error_t *err)
+{
+    return arc_start(req, ARC_GET, err);
+}
+
+static int
+arc_put_handler(struct api_request *req, dctl_error_t *err)
+{
+    return arc_start(req, ARC_PUT, err);
+}
+
+const struct api_route api_containers_archive_routes[] = {
+    { API_HEAD, "/containers/{id}/archive", arc_head_handler, 0 },
+    { API_GET, "/containers/{id}/archive", arc_get_handler, 0 },
+    { API_PUT, "/containers/{id}/archive", arc_put_handler, API_BODY_STREAM },
+    { 0, NULL, NULL, 0 },
+};
