@@ -466,6 +466,7 @@ container_usage(FILE *out)
     size_t i;
 
     fputs("\nUsage:  dctl container COMMAND\n\nManage containers\n\nCommands:\n", out);
+    fprintf(out, "  %-11s %s\n", "inspect", cmd_container_inspect_entry.summary);
     for (i = 0; i < ARRAY_SIZE(container_subs); i++) {
         const struct client_cmd *c = cmd_find(container_subs[i].top);
 
@@ -492,6 +493,8 @@ container_exec(struct client *cl, int argc, char **argv)
         fprintf(stderr, "unknown flag: %s\nSee 'dctl container --help'.\n", argv[1]);
         return CMD_EXIT_USAGE;
     }
+    if (strcmp(argv[1], "inspect") == 0)
+        c = &cmd_container_inspect_entry;
     for (i = 0; i < ARRAY_SIZE(container_subs) && c == NULL; i++)
         if (strcmp(container_subs[i].sub, argv[1]) == 0)
             c = cmd_find(container_subs[i].top);

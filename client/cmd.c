@@ -24,6 +24,7 @@ const struct client_cmd *const cmd_table[] = {
     &cmd_images_entry,
     &cmd_import_entry,
     &cmd_info_entry,
+    &cmd_inspect_entry,
     &cmd_kill_entry,
     &cmd_load_entry,
     &cmd_logs_entry,

@@ -65,6 +65,13 @@ ok "run -d, ps (table, -q, --format, --filter, json)"
 "$DCTL" top s1 | grep -q 'sleep' || fail "top lists no sleep"
 ok "logs --tail, -t; top"
 
+[ "$("$DCTL" inspect -f '{{.Name}} {{.State.Running}}' s1)" = "/s1 true" ] || fail "inspect a container"
+[ "$("$DCTL" inspect --format '{{.Id}}' bb:1 | cut -c1-7)" = sha256: ] || fail "inspect an image"
+[ "$("$DCTL" container inspect s1 | json 'j[0]["Config"]["Labels"]["team"]')" = a ] ||
+    fail "container inspect"
+"$DCTL" inspect nosuch 2>"$T/err" && fail "inspect of nothing"
+grep -q 'Error: No such object: nosuch' "$T/err" || fail "inspect nosuch: $(cat "$T/err")"
+"$DCTL" inspect --type container bb:1 2>/dev/null && fail "inspect --type container of an image"
 "$DCTL" rename s1 s2 >/dev/null || fail "rename"
 [ "$("$DCTL" ps --format '{{.Names}}')" = s2 ] || fail "renamed: $("$DCTL" ps --format '{{.Names}}')"
 [ "$("$DCTL" stop -t 1 s2)" = s2 ] || fail "stop"
@@ -72,7 +79,7 @@ ok "logs --tail, -t; top"
 "$DCTL" ps -a --format '{{.Status}}' | grep -q '^Exited (137)' || fail "status after stop"
 "$DCTL" start s2 >/dev/null && "$DCTL" kill s2 >/dev/null || fail "start, kill"
 [ "$("$DCTL" rm s2)" = s2 ] && [ "$(count)" = 0 ] || fail "rm"
-ok "rename, stop -t, wait, start, kill, rm"
+ok "inspect (container, image, --type, missing), rename, stop -t, wait, start, kill, rm"
 
 # ---- create/start, the container group, logs -f -----------------------------------------
 cid=$("$DCTL" create --name c1 $N bb:1 sh -c 'echo one; sleep 0.3; echo two')
