@@ -439,6 +439,7 @@ static const struct {
     const char *top;   /* the top-level command it runs */
     bool alias;        /* not listed in `dctl container --help` */
 } container_subs[] = {
+    { "attach", "attach", false },
     { "commit", "commit", false },
     { "cp", "cp", false },
     { "create", "create", false },

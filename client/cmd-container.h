@@ -10,6 +10,7 @@
 
 #include "client/cmd.h"
 
+extern const struct client_cmd cmd_attach_entry;
 extern const struct client_cmd cmd_commit_entry;
 extern const struct client_cmd cmd_container_entry;
 extern const struct client_cmd cmd_cp_entry;

@@ -959,6 +959,102 @@ out:
     return rc;
 }
 
+/* ---- attach ------------------------------------------------------------------------ */
+
+static int
+attach_exec(struct client *cl, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "no-stdin", no_argument, NULL, 'n' },
+        { "sig-proxy", required_argument, NULL, 's' },
+        { "detach-keys", required_argument, NULL, 'k' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    cleanup_free char *name = NULL, *ipath = NULL, *apath = NULL, *dk = NULL;
+    cleanup_json struct json_object *info = NULL;
+    struct json_object *cfg, *state;
+    struct hijack att = { .fd = -1 };
+    struct termios saved;
+    bool no_stdin = false, sig_proxy = true, tty, in, raw = false;
+    dctl_error_t err = NULL;
+    int o, rc = 0;
+
+    while ((o = cmd_getopt_mixed(&cmd_attach_entry, argc, argv, "h", opts, &rc)) != -1) {
+        if (o == CMD_OPT_EXIT)
+            return rc;
+        if (o == 'n') {
+            no_stdin = true;
+        } else if (o == 'k') {
+            free(dk);
+            dk = http_query_escape(optarg);
+        } else if (o == 's' && cmd_image_parse_bool(optarg, &sig_proxy) < 0) {
+            return cmd_usage_error(&cmd_attach_entry, "invalid argument \"%s\" for "
+                                   "\"--sig-proxy\" flag", optarg);
+        }
+    }
+    if (argc - optind != 1)
+        return cmd_image_args_error(&cmd_attach_entry, "exactly 1 argument");
+    name = cmd_container_escape(argv[optind]);
+    ipath = xasprintf("/containers/%s/json", name);
+    if (cmd_container_request(cl, "GET", ipath, NULL, &info, &err) < 0)
+        return cmd_fail(err);
+    state = run_member(info, "State");
+    if (!json_get_bool(state, "Running", false)) {
+        fprintf(stderr, "You cannot attach to a stopped container, start it first\n");
+        return CMD_EXIT_ERROR;
+    }
+    cfg = run_member(info, "Config");
+    tty = json_get_bool(cfg, "Tty", false);
+    in = !no_stdin && json_get_bool(cfg, "OpenStdin", false);
+    apath = xasprintf("/containers/%s/attach?stream=1&stdout=1&stderr=1%s%s%s", name,
+                      in ? "&stdin=1" : "", dk ? "&detachKeys=" : "", dk ? dk : "");
+    if (hijack_open(cl->http, "POST", apath, true, true, &att, &err) < 0)
+        return cmd_fail(err);
+    {
+        struct sigaction sa = { .sa_handler = run_signal_cb };
+
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+        sigaction(SIGWINCH, &sa, NULL);
+    }
+    if (tty && in && isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0) {
+        struct termios t = saved;
+
+        cfmakeraw(&t);
+        t.c_oflag |= OPOST;
+        raw = tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0;
+    }
+    if (tty)
+        run_resize(cl, json_get_string(info, "Id"));
+    run_pump(cl, json_get_string(info, "Id"), &att, in, tty, sig_proxy);
+    if (raw)
+        tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+    hijack_close(&att);
+    /* docker's getExitStatus: the code of a container that ended, 0 after a detach */
+    json_object_put(info);
+    info = NULL;
+    if (cmd_container_request(cl, "GET", ipath, NULL, &info, &err) < 0)
+        return cmd_fail(err);
+    state = run_member(info, "State");
+    return json_get_bool(state, "Running", false) ? 0 : (int)json_get_int64(state, "ExitCode", 0);
+}
+
+const struct client_cmd cmd_attach_entry = {
+    .name = "attach",
+    .args = "[OPTIONS] CONTAINER",
+    .summary = "Attach local standard input, output, and error streams to a running container",
+    .aliases = "dctl container attach, dctl attach",
+    .options = "      --detach-keys string   Override the key sequence for detaching a\n"
+               "                             container\n"
+               "  -h, --help                 Print usage\n"
+               "      --no-stdin             Do not attach STDIN\n"
+               "      --sig-proxy bool       Proxy all received signals to the process\n"
+               "                             (default true)\n",
+    .exec = attach_exec,
+};
+
 /* ---- start ------------------------------------------------------------------------- */
 
 static int

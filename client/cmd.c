@@ -12,6 +12,7 @@
 #include "lib/xmalloc.h"
 
 const struct client_cmd *const cmd_table[] = {
+    &cmd_attach_entry,
     &cmd_commit_entry,
     &cmd_container_entry,
     &cmd_cp_entry,
