@@ -12,8 +12,8 @@ extern const struct api_route api_events_routes[];   /* api/events.c */
 extern const struct api_route api_images_routes[];   /* api/images.c */
 extern const struct api_route api_containers_routes[]; /* api/containers.c */
 extern const struct api_route api_commit_routes[];     /* api/commit.c: POST /commit */
-extern const struct api_route api_containers_fs_routes[]; /* api/containers-fs.c */
-extern const struct api_route api_containers_archive_routes[]; /* api/containers-archive.c */
+/* api/containers-fs.c: changes, export, archive (docker cp) */
+extern const struct api_route api_containers_fs_routes[];
 
 struct reference;
 struct dctl_error;

@@ -1,15 +1,25 @@
-/* api/containers-fs.c - a container's filesystem as a whole: GET /containers/{id}/changes
- * (what its RW layer changed, Docker's Kind 0 modified, 1 added, 2 deleted) and GET
- * /containers/{id}/export (a tar of its whole root). Both run in a worker job: the
- * listing from the storage driver, the export written to an unlinked spool file in
- * data-root/tmp (never held in memory) and then sent from it. */
+/* api/containers-fs.c - a container's filesystem, each request a worker job on the
+ * mounted RW layer: GET /containers/{id}/changes (what the RW layer changed against its
+ * init layer: Kind 0 modified, 1 added, 2 deleted), GET /containers/{id}/export (a tar
+ * of the whole root, spooled to an unlinked file in data-root/tmp and sent from it), and
+ * docker cp: HEAD /containers/{id}/archive (a path's stat in the
+ * X-Docker-Container-Path-Stat header, base64 JSON), GET (that header and a tar of the
+ * path, its entries named after the path's base name) and PUT (a tar extracted into a
+ * directory of the container). Every path is resolved inside the container's
+ * root with openat2(RESOLVE_IN_ROOT): ".." and symlinks, absolute or not, cannot lead
+ * out of it, and tar_apply refuses entries that would land outside the directory. The
+ * container's RW layer is mounted for the time of the copy (running or not). Known
+ * gap: paths under bind mounts are served from the layer, not from the mount's source. */
 #include <config.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "api.h"
@@ -24,23 +34,28 @@
 #include "lib/xmalloc.h"
 #include "server.h"
 
-enum cfs_kind { CFS_CHANGES, CFS_EXPORT };
+enum arc_kind { ARC_HEAD, ARC_GET, ARC_PUT, ARC_CHANGES, ARC_EXPORT };
 
 /* Owner: the job from submit to its done callback; the request only points at it. */
-struct cfs_job {
-    enum cfs_kind kind;
+struct arc_job {
+    enum arc_kind kind;
     struct api_request *req;
     struct image_service *svc;
     struct container *c;
-    char *json;     /* changes */
-    int fd;         /* export: the spool file */
+    char *path;          /* as asked, made absolute */
+    int fd;              /* GET: the tar spool; PUT: the uploaded tar */
     uint64_t size;
+    char *stat_header;   /* base64 JSON */
+    char *json;          /* CHANGES: the driver's list */
+    bool submitted;
 };
 
 static void
-cfs_job_free(struct cfs_job *j)
+arc_job_free(struct arc_job *j)
 {
     container_unref(j->c);
+    free(j->path);
+    free(j->stat_header);
     free(j->json);
     if (j->fd >= 0)
         close(j->fd);
@@ -48,24 +63,178 @@ cfs_job_free(struct cfs_job *j)
 }
 
 static int
-cfs_run(void *job, dctl_error_t *err)
+arc_openat2(int dirfd, const char *path, int flags)
 {
-    struct cfs_job *j = job;
-    cleanup_free char *path = NULL;
-    struct stat st;
-    int rc;
+    struct open_how how = { .flags = (uint64_t)(flags | O_CLOEXEC),
+                            .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
 
-    if (j->kind == CFS_CHANGES)
-        return layerstore_mount_changes(j->svc->layers, j->c->id, &j->json, err);
+    return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof how);
+}
+
+static char *
+arc_base64(const unsigned char *in, size_t len)
+{
+    static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    char *out = xmalloc((len + 2) / 3 * 4 + 1), *o = out;
+    size_t i;
+
+    for (i = 0; i + 2 < len; i += 3) {
+        *o++ = tbl[in[i] >> 2];
+        *o++ = tbl[((in[i] & 3) << 4) | (in[i + 1] >> 4)];
+        *o++ = tbl[((in[i + 1] & 15) << 2) | (in[i + 2] >> 6)];
+        *o++ = tbl[in[i + 2] & 63];
+    }
+    if (i < len) {
+        *o++ = tbl[in[i] >> 2];
+        if (i + 1 < len) {
+            *o++ = tbl[((in[i] & 3) << 4) | (in[i + 1] >> 4)];
+            *o++ = tbl[(in[i + 1] & 15) << 2];
+        } else {
+            *o++ = tbl[(in[i] & 3) << 4];
+            *o++ = '=';
+        }
+        *o++ = '=';
+    }
+    *o = '\0';
+    return out;
+}
+
+/* Go's os.FileMode of st: type bits high, permission bits low. */
+static uint32_t
+arc_go_mode(const struct stat *st)
+{
+    uint32_t m = st->st_mode & 0777;
+
+    if (S_ISDIR(st->st_mode))
+        m |= 1u << 31;
+    else if (S_ISLNK(st->st_mode))
+        m |= 1u << 27;
+    else if (S_ISFIFO(st->st_mode))
+        m |= 1u << 25;
+    else if (S_ISSOCK(st->st_mode))
+        m |= 1u << 24;
+    else if (S_ISBLK(st->st_mode))
+        m |= 1u << 26;
+    else if (S_ISCHR(st->st_mode))
+        m |= (1u << 26) | (1u << 21);
+    if (st->st_mode & S_ISUID)
+        m |= 1u << 23;
+    if (st->st_mode & S_ISGID)
+        m |= 1u << 22;
+    if (st->st_mode & S_ISVTX)
+        m |= 1u << 20;
+    return m;
+}
+
+/* Splits the absolute path into its parent and base name; "/x/." is x's contents. */
+static void
+arc_split(const char *path, char **parent, char **base, bool *contents)
+{
+    cleanup_free char *p = xstrdup(path);
+    size_t n = strlen(p);
+    char *slash;
+
+    *contents = n >= 2 && strcmp(p + n - 2, "/.") == 0;
+    if (*contents)
+        p[n - 2] = '\0';
+    n = strlen(p);
+    while (n > 1 && p[n - 1] == '/')
+        p[--n] = '\0';
+    slash = strrchr(p, '/');
+    if (slash == NULL || slash[1] == '\0') {   /* the root itself */
+        *parent = xstrdup("/");
+        *base = xstrdup(".");
+        return;
+    }
+    *base = xstrdup(slash + 1);
+    *parent = slash == p ? xstrdup("/") : xstrndup(p, (size_t)(slash - p));
+}
+
+static int
+arc_not_found(struct arc_job *j, dctl_error_t *err)
+{
+    return dctl_error_set(err, DCTL_ERR_NOT_FOUND, 0,
+                          "Could not find the file %s in container %s", j->path, j->c->name + 1);
+}
+
+static int
+arc_run_locked(struct arc_job *j, const char *root, dctl_error_t *err)
+{
+    cleanup_close int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    cleanup_close int pfd = -1;
+    cleanup_free char *parent = NULL, *base = NULL, *dirpath = NULL, *json = NULL;
+    cleanup_json struct json_object *st_o = NULL;
+    struct stat st;
+    bool contents;
+    char mtime[64], target[4096] = "";
+    struct tm tm;
+
+    if (rootfd < 0)
+        return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "open %s", root);
+    if (j->kind == ARC_PUT) {   /* the directory, symlinks followed inside the root */
+        cleanup_close int dfd = arc_openat2(rootfd, j->path, O_RDONLY | O_DIRECTORY);
+        cleanup_free char *dpath = NULL;
+
+        if (dfd < 0 && errno == ENOTDIR)
+            return dctl_error_set(err, DCTL_ERR_INVALID, 0, "extraction point is not a "
+                                                            "directory");
+        if (dfd < 0)
+            return arc_not_found(j, err);
+        dpath = xasprintf("/proc/self/fd/%d", dfd);
+        if (lseek(j->fd, 0, SEEK_SET) < 0)
+            return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "rewind the upload");
+        if (tar_apply(j->fd, dpath, TAR_WHITEOUT_DELETE, NULL, err) < 0)
+            return dctl_error_prefix(err, "extract to %s", j->path);
+        return 0;
+    }
+    arc_split(j->path, &parent, &base, &contents);
+    pfd = arc_openat2(rootfd, parent, O_RDONLY | O_DIRECTORY);
+    if (pfd < 0)
+        return arc_not_found(j, err);
+    if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        return arc_not_found(j, err);
+    dirpath = xasprintf("/proc/self/fd/%d", pfd);
+    /* the stat header */
+    if (S_ISLNK(st.st_mode)) {
+        ssize_t n = readlinkat(pfd, base, target, sizeof target - 1);
+
+        target[n > 0 ? n : 0] = '\0';
+    }
+    gmtime_r(&st.st_mtim.tv_sec, &tm);
+    strftime(mtime, sizeof mtime, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    st_o = json_object_new_object();
+    json_add_string(st_o, "name", contents ? "." : base);
+    json_add_int64(st_o, "size", st.st_size);
+    json_add_int64(st_o, "mode", arc_go_mode(&st));
+    json_add_string(st_o, "mtime", mtime);
+    json_add_string(st_o, "linkTarget", target);
+    json = json_to_string(st_o);
+    j->stat_header = arc_base64((const unsigned char *)json, strlen(json));
+    if (j->kind == ARC_HEAD)
+        return 0;
     j->fd = open(j->svc->tmp_dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
     if (j->fd < 0)
         return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "create a spool file in %s",
                               j->svc->tmp_dir);
-    if (layerstore_mount_get(j->svc->layers, j->c->id, &path, err) < 0)
-        return -1;
-    rc = tar_write_dir(j->fd, path, TAR_WRITE_FULL, err);
-    layerstore_mount_put(j->svc->layers, j->c->id, NULL);
-    if (rc < 0)
+    if (tar_write_path(j->fd, dirpath, base, contents ? "." : base, err) < 0)
+        return dctl_error_prefix(err, "archive %s", j->path);
+    if (fstat(j->fd, &st) < 0 || lseek(j->fd, 0, SEEK_SET) < 0)
+        return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "rewind the archive");
+    j->size = (uint64_t)st.st_size;
+    return 0;
+}
+
+/* A tar of the whole root into a spool file. */
+static int
+arc_export(struct arc_job *j, const char *root, dctl_error_t *err)
+{
+    struct stat st;
+
+    j->fd = open(j->svc->tmp_dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (j->fd < 0)
+        return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "create a spool file in %s",
+                              j->svc->tmp_dir);
+    if (tar_write_dir(j->fd, root, TAR_WRITE_FULL, err) < 0)
         return dctl_error_prefix(err, "export %.12s", j->c->id);
     if (fstat(j->fd, &st) < 0 || lseek(j->fd, 0, SEEK_SET) < 0)
         return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "rewind the export");
@@ -73,23 +242,42 @@ cfs_run(void *job, dctl_error_t *err)
     return 0;
 }
 
-static void
-cfs_done_cb(void *job, int status, dctl_error_t err)
+static int
+arc_run(void *job, dctl_error_t *err)
 {
-    struct cfs_job *j = job;
+    struct arc_job *j = job;
+    cleanup_free char *root = NULL;
+    int rc;
+
+    if (j->kind == ARC_CHANGES)
+        return layerstore_mount_changes(j->svc->layers, j->c->id, &j->json, err);
+    if (layerstore_mount_get(j->svc->layers, j->c->id, &root, err) < 0)
+        return -1;
+    rc = j->kind == ARC_EXPORT ? arc_export(j, root, err) : arc_run_locked(j, root, err);
+    layerstore_mount_put(j->svc->layers, j->c->id, NULL);
+    return rc;
+}
+
+static void
+arc_done_cb(void *job, int status, dctl_error_t err)
+{
+    struct arc_job *j = job;
     struct api_request *req = j->req;
 
     if (req) {
         req->data = NULL;
         req->data_free = NULL;
     }
-    if (status == 0 && j->kind == CFS_EXPORT)
+    if (status == 0 && (j->kind == ARC_GET || j->kind == ARC_PUT))
+        container_emit(j->c, j->kind == ARC_GET ? "archive-path" : "extract-to-dir", "path",
+                       j->path, NULL);
+    else if (status == 0 && j->kind == ARC_EXPORT)
         container_emit(j->c, "export", NULL);
     if (req == NULL) {
         dctl_error_free(err);
     } else if (status < 0) {
         api_reply_error(req, err);
-    } else if (j->kind == CFS_CHANGES) {
+    } else if (j->kind == ARC_CHANGES) {
         cleanup_json struct json_object *a = json_parse(j->json, strlen(j->json), "changes",
                                                         &err);
 
@@ -97,67 +285,142 @@ cfs_done_cb(void *job, int status, dctl_error_t err)
             api_reply_error(req, err);
         else
             api_reply_json(req, 200, steal_ptr(&a));
-    } else {
+    } else if (j->kind == ARC_EXPORT) {
         api_reply_fd(req, 200, "application/x-tar", j->fd, j->size);
         j->fd = -1;   /* MHD's now */
+    } else if (j->kind == ARC_HEAD) {
+        api_reply_empty(req, 200);
+        api_reply_header(req, "X-Docker-Container-Path-Stat", j->stat_header);
+    } else if (j->kind == ARC_GET) {
+        api_reply_fd(req, 200, "application/x-tar", j->fd, j->size);
+        j->fd = -1;   /* MHD's now */
+        api_reply_header(req, "X-Docker-Container-Path-Stat", j->stat_header);
+    } else {
+        api_reply_empty(req, 200);
     }
     if (req)
         api_request_resume(req);
-    cfs_job_free(j);
+    arc_job_free(j);
 }
 
 static void
-cfs_release(void *data)
+arc_release(void *data)
 {
-    struct cfs_job *j = data;
+    struct arc_job *j = data;
 
-    j->req = NULL;
+    if (j->submitted)
+        j->req = NULL;   /* the job frees it */
+    else
+        arc_job_free(j);
+}
+
+static void
+arc_body_cb(struct api_request *req, const char *data, size_t len)
+{
+    struct arc_job *j = req->data;
+    dctl_error_t err = NULL;
+
+    if (data != NULL) {
+        while (len) {
+            ssize_t n = write(j->fd, data, len);
+
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0) {
+                dctl_error_set(&err, DCTL_ERR_INTERNAL, errno, "spool the upload");
+                api_reply_error(req, err);
+                return;
+            }
+            data += n;
+            len -= (size_t)n;
+        }
+        return;
+    }
+    if (worker_submit(req->dctld->workers, arc_run, arc_done_cb, j, &err) < 0) {
+        api_reply_error(req, err);
+        return;
+    }
+    j->submitted = true;
+    api_request_suspend(req);
 }
 
 static int
-cfs_start(struct api_request *req, enum cfs_kind kind, dctl_error_t *err)
+arc_start(struct api_request *req, enum arc_kind kind, dctl_error_t *err)
 {
+    const char *path = api_query(req, "path");
     struct container *c;
-    struct cfs_job *j;
+    struct arc_job *j;
 
     if (req->dctld->containers == NULL || req->dctld->images == NULL)
         return dctl_error_set(err, DCTL_ERR_UNAVAILABLE, 0, "the container manager is not running");
     c = container_lookup(req->dctld->containers, api_param(req, 0), err);
     if (c == NULL)
         return -1;
+    if (kind != ARC_CHANGES && kind != ARC_EXPORT && (path == NULL || *path == '\0'))
+        return dctl_error_set(err, DCTL_ERR_INVALID, 0, "path is required");
     if (c->removed || c->status == CONTAINER_REMOVING || c->status == CONTAINER_DEAD)
-        return dctl_error_set(err, DCTL_ERR_CONFLICT, 0,
-                              "container %s is being removed", c->id);
+        return dctl_error_set(err, DCTL_ERR_CONFLICT, 0, "container %s is being removed",
+                              c->id);
     j = xcalloc(1, sizeof *j);
     j->kind = kind;
     j->req = req;
     j->svc = req->dctld->images;
     j->c = container_ref(c);
     j->fd = -1;
-    if (worker_submit(req->dctld->workers, cfs_run, cfs_done_cb, j, err) < 0) {
-        cfs_job_free(j);
-        return -1;
-    }
+    j->path = path == NULL ? xstrdup("/") : path[0] == '/' ? xstrdup(path)
+                                                             : xasprintf("/%s", path);
     req->data = j;
-    req->data_free = cfs_release;
+    req->data_free = arc_release;
+    if (kind == ARC_PUT) {   /* the tar is spooled as it comes, then applied */
+        j->fd = open(j->svc->tmp_dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+        if (j->fd < 0)
+            return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "create a spool file in %s",
+                                  j->svc->tmp_dir);
+        req->body_cb = arc_body_cb;
+        return 0;
+    }
+    if (worker_submit(req->dctld->workers, arc_run, arc_done_cb, j, err) < 0)
+        return -1;   /* the request frees j */
+    j->submitted = true;
     api_request_suspend(req);
     return 0;
 }
 
 static int
-cfs_changes_handler(struct api_request *req, dctl_error_t *err)
+arc_head_handler(struct api_request *req, dctl_error_t *err)
 {
-    return cfs_start(req, CFS_CHANGES, err);
+    return arc_start(req, ARC_HEAD, err);
 }
 
 static int
-cfs_export_handler(struct api_request *req, dctl_error_t *err)
+arc_get_handler(struct api_request *req, dctl_error_t *err)
 {
-    return cfs_start(req, CFS_EXPORT, err);
+    return arc_start(req, ARC_GET, err);
+}
+
+static int
+arc_put_handler(struct api_request *req, dctl_error_t *err)
+{
+    return arc_start(req, ARC_PUT, err);
+}
+
+static int
+arc_changes_handler(struct api_request *req, dctl_error_t *err)
+{
+    return arc_start(req, ARC_CHANGES, err);
+}
+
+static int
+arc_export_handler(struct api_request *req, dctl_error_t *err)
+{
+    return arc_start(req, ARC_EXPORT, err);
 }
 
 const struct api_route api_containers_fs_routes[] = {
-    { API_GET, "/containers/{id}/changes", cfs_changes_handler, 0 },
-    { API_GET, "/containers/{id}/export", cfs_export_handler, 0 },
+    { API_GET, "/containers/{id}/changes", arc_changes_handler, 0 },
+    { API_GET, "/containers/{id}/export", arc_export_handler, 0 },
+    { API_HEAD, "/containers/{id}/archive", arc_head_handler, 0 },
+    { API_GET, "/containers/{id}/archive", arc_get_handler, 0 },
+    { API_PUT, "/containers/{id}/archive", arc_put_handler, API_BODY_STREAM },
     { 0, NULL, NULL, 0 },
 };

@@ -16,6 +16,5 @@ api_router_new(void)
     router_add(r, api_containers_routes);
     router_add(r, api_commit_routes);
     router_add(r, api_containers_fs_routes);
-    router_add(r, api_containers_archive_routes);
     return r;
 }

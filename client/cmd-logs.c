@@ -113,7 +113,8 @@ logs_exec(struct client *cl, int argc, char **argv)
     path = xasprintf("/containers/%s/json", name);
     if (cmd_container_request(cl, "GET", path, NULL, &info, &err) < 0)
         return cmd_fail(err);
-    tty = info && json_object_object_get_ex(info, "Config", &cfg) && json_get_bool(cfg, "Tty", false);
+    tty = info && json_object_object_get_ex(info, "Config", &cfg) &&
+          json_get_bool(cfg, "Tty", false);
     free(path);
     path = xasprintf("/containers/%s/logs?stdout=1&stderr=1&follow=%d&timestamps=%d%s%s%s%s"
                      "%s%s", name, follow, ts, since ? "&since=" : "", since ? since : "",
