@@ -341,6 +341,70 @@ export_exec(struct client *cl, int argc, char **argv)
     return CMD_EXIT_OK;
 }
 
+static int
+container_prune_exec(struct client *cl, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "force", no_argument, NULL, 'f' },
+        { "filter", required_argument, NULL, 'F' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    cleanup_json struct json_object *filters = json_object_new_object(), *report = NULL;
+    cleanup_free char *fq = NULL, *path = NULL;
+    struct json_object *deleted = NULL;
+    bool force = false;
+    dctl_error_t err = NULL;
+    char size[64];
+    int o, rc = 0;
+    size_t i;
+
+    while ((o = cmd_getopt_mixed(&cmd_container_prune_entry, argc, argv, "fh", opts, &rc)) !=
+           -1) {
+        if (o == CMD_OPT_EXIT)
+            return rc;
+        if (o == 'f') {
+            force = true;
+        } else if (o == 'F' && cmd_events_add_filter(filters, optarg, &err) < 0) {
+            rc = cmd_usage_error(&cmd_container_prune_entry, "invalid argument \"%s\" for "
+                                 "\"--filter\" flag: %s", optarg, err->msg);
+            dctl_error_free(err);
+            return rc;
+        }
+    }
+    if ((rc = cmd_no_args(&cmd_container_prune_entry, argc, argv)) != 0)
+        return rc;
+    if (!force && !cmd_prune_confirm("WARNING! This will remove all stopped containers.\n"
+                                     "Are you sure you want to continue?"))
+        return CMD_EXIT_OK;
+    fq = cmd_image_filters_query(filters);
+    path = xasprintf("/containers/prune%s%s", *fq ? "?" : "", *fq ? fq + 1 : "");
+    if (cmd_container_request(cl, "POST", path, NULL, &report, &err) < 0)
+        return cmd_fail(err);
+    if (report && json_object_object_get_ex(report, "ContainersDeleted", &deleted) &&
+        json_object_is_type(deleted, json_type_array) && json_object_array_length(deleted)) {
+        printf("Deleted Containers:\n");
+        for (i = 0; i < json_object_array_length(deleted); i++)
+            printf("%s\n", json_object_get_string(json_object_array_get_idx(deleted, i)));
+        printf("\n");
+    }
+    format_size_human((double)json_get_int64(report, "SpaceReclaimed", 0), 4, size, sizeof size);
+    printf("Total reclaimed space: %s\n", size);
+    fflush(stdout);
+    return CMD_EXIT_OK;
+}
+
+const struct client_cmd cmd_container_prune_entry = {
+    .name = "container prune",
+    .args = "[OPTIONS]",
+    .summary = "Remove all stopped containers",
+    .options = "      --filter filter   Provide filter values (e.g. \"until=<timestamp>\",\n"
+               "                        \"label=KEY=VALUE\")\n"
+               "  -f, --force           Do not prompt for confirmation\n"
+               "  -h, --help            Print usage\n",
+    .exec = container_prune_exec,
+};
+
 const struct client_cmd cmd_diff_entry = {
     .name = "diff",
     .args = "CONTAINER",
@@ -468,6 +532,7 @@ container_usage(FILE *out)
 
     fputs("\nUsage:  dctl container COMMAND\n\nManage containers\n\nCommands:\n", out);
     fprintf(out, "  %-11s %s\n", "inspect", cmd_container_inspect_entry.summary);
+    fprintf(out, "  %-11s %s\n", "prune", cmd_container_prune_entry.summary);
     for (i = 0; i < ARRAY_SIZE(container_subs); i++) {
         const struct client_cmd *c = cmd_find(container_subs[i].top);
 
@@ -496,6 +561,8 @@ container_exec(struct client *cl, int argc, char **argv)
     }
     if (strcmp(argv[1], "inspect") == 0)
         c = &cmd_container_inspect_entry;
+    else if (strcmp(argv[1], "prune") == 0)
+        c = &cmd_container_prune_entry;
     for (i = 0; i < ARRAY_SIZE(container_subs) && c == NULL; i++)
         if (strcmp(container_subs[i].sub, argv[1]) == 0)
             c = cmd_find(container_subs[i].top);

@@ -19,6 +19,7 @@ extern const struct client_cmd cmd_diff_entry;
 extern const struct client_cmd cmd_export_entry;
 extern const struct client_cmd cmd_inspect_entry;
 extern const struct client_cmd cmd_container_inspect_entry;
+extern const struct client_cmd cmd_container_prune_entry;
 extern const struct client_cmd cmd_kill_entry;
 extern const struct client_cmd cmd_logs_entry;
 extern const struct client_cmd cmd_ps_entry;

@@ -18,8 +18,8 @@
     "them.\nAre you sure you want to continue?"
 
 /* docker's PromptForConfirmation: "y" or "Y" on the next line of standard input. */
-static bool
-prune_confirm(const char *warning)
+bool
+cmd_prune_confirm(const char *warning)
 {
     char line[256];
     size_t len;
@@ -78,7 +78,7 @@ image_prune_exec(struct client *cl, int argc, char **argv)
         return rc;
     cmd_events_add_filter(filters, all ? "dangling=false" : "dangling=true", &err);
 
-    if (!force && !prune_confirm(all ? PRUNE_WARNING_ALL : PRUNE_WARNING_DANGLING))
+    if (!force && !cmd_prune_confirm(all ? PRUNE_WARNING_ALL : PRUNE_WARNING_DANGLING))
         return CMD_EXIT_OK; /* docker: cancelled, nothing more said */
 
     fq = cmd_image_filters_query(filters);

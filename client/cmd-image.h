@@ -27,6 +27,9 @@ char *cmd_image_path_escape(const char *name);
 int cmd_image_parse_bool(const char *s, bool *out);
 /* "&filters=JSON" for a non-empty filter object, else "". Caller's. */
 char *cmd_image_filters_query(struct json_object *filters);
+/* docker's PromptForConfirmation: prints warning and " [y/N] ", true for a "y" or "Y"
+ * line on standard input (client/cmd-image-prune.c). */
+bool cmd_prune_confirm(const char *warning);
 /* Prints "\"dctl NAME\" requires WHAT.", the hint and the usage line on stderr, as
  * cmd_no_args does; returns CMD_EXIT_ERROR. */
 int cmd_image_args_error(const struct client_cmd *cmd, const char *what);

@@ -102,9 +102,17 @@ ok "create, container ls/start/wait/rm, logs -f until the end"
 "$DCTL" run --rm --restart always $N bb:1 true 2>"$T/err"; rc=$?
 [ $rc = 125 ] && grep -q 'Conflicting options' "$T/err" || fail "--rm with --restart: $rc"
 [ "$(count)" = 1 ] || fail "bad input left containers: $("$DCTL" ps -a)"
-"$DCTL" rm dup >/dev/null
+"$DCTL" container prune -f --filter label=none=here | grep -q 'Total reclaimed space' ||
+    fail "container prune output"
+[ "$(count)" = 1 ] || fail "prune --filter removed a container it does not match"
+echo n | "$DCTL" container prune >/dev/null
+[ "$(count)" = 1 ] || fail "prune went on without a yes"
+dup_id=$("$DCTL" ps -a -q --no-trunc)
+[ ${#dup_id} = 64 ] || fail "ps --no-trunc -q: $dup_id"
+"$DCTL" container prune -f | grep -qx "$dup_id" || fail "prune's list"
+[ "$(count)" = 0 ] || fail "prune left containers"
 [ "$(ls "$DATA_ROOT/containers" | wc -l)" = 0 ] || fail "container dirs left"
-ok "bad input: unknown flag, missing image, name conflict, --rm with --restart"
+ok "bad input: unknown flag, missing image, name conflict, --rm with --restart; container prune"
 
 # ---- commit: the container's changes as a new image, on both storage drivers ------------
 commit_check() {
