@@ -53,6 +53,9 @@ int cmd_run_opt(struct cmd_run_opts *o, int opt, const char *arg, dctl_error_t *
 /* The body of POST /containers/create for IMAGE and its command (argv, n). New. */
 struct json_object *cmd_run_body(const struct cmd_run_opts *o, const char *image,
                                  char *const *argv, int n, dctl_error_t *err);
+/* Tests: the create body of "run ARGS..." (argv[0] is "run"); NULL with *err for a bad
+ * flag or value, as dctl run refuses it. */
+struct json_object *cmd_run_body_from_args(int argc, char **argv, dctl_error_t *err);
 /* Go's time.ParseDuration subset: "1h2m3.5s", "300ms", "10us", "0". */
 int cmd_parse_duration(const char *s, long long *ns);
 /* Reads an --env-file: KEY=VALUE lines, # comments, a bare KEY taken from the

@@ -575,6 +575,34 @@ run_member(struct json_object *o, const char *key)
     return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
 }
 
+struct json_object *
+cmd_run_body_from_args(int argc, char **argv, dctl_error_t *err)
+{
+    struct cmd_run_opts o;
+    struct json_object *body = NULL;
+    int opt;
+
+    cmd_run_opts_init(&o);
+    optind = 0;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, "+" RUN_SHORTOPTS, run_longopts, NULL)) != -1) {
+        if (opt == '?' || opt == ':' || opt == RUN_OPT_HELP) {
+            dctl_error_set(err, DCTL_ERR_INVALID, 0, "bad flag %s", argv[optind - 1]);
+            goto out;
+        }
+        if (cmd_run_opt(&o, opt, optarg, err) < 0)
+            goto out;
+    }
+    if (optind >= argc) {
+        dctl_error_set(err, DCTL_ERR_INVALID, 0, "no image");
+        goto out;
+    }
+    body = cmd_run_body(&o, argv[optind], argv + optind + 1, argc - optind - 1, err);
+out:
+    cmd_run_opts_fini(&o);
+    return body;
+}
+
 /* ---- shared requests ------------------------------------------------------------- */
 
 char *
