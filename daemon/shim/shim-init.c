@@ -315,9 +315,9 @@ init_pivot_root(int rootfd)
 }
 
 /* Opens a pty in the container's devpts, sends the master to the shim, makes the
- * slave /dev/console; returns the slave. */
+ * slave /dev/console (for the init, not for an exec); returns the slave. */
 static int
-init_console(const struct shim_child *c)
+init_console(const struct shim_child *c, bool console)
 {
     const struct shim_spec *s = c->spec;
     struct winsize ws = { .ws_row = s->rows, .ws_col = s->cols };
@@ -344,7 +344,7 @@ init_console(const struct shim_child *c)
         ioctl(slave, TIOCSWINSZ, &ws);
     if (fchown(slave, s->uid, (gid_t)-1) < 0)
         init_fail(SHIM_EXIT_START_FAILED, "chown %s: %s", path, init_strerror(errno));
-    if (access("/dev", F_OK) == 0) {
+    if (console && access("/dev", F_OK) == 0) {
         int f = open("/dev/console", O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
 
         if (f >= 0)
@@ -624,25 +624,64 @@ init_reaper(const struct shim_child *c)
     }
 }
 
+/* Joins the namespaces opened in c->ns_fd, in the order of enum shim_ns (the mount
+ * namespace after those whose files it would hide); the PID namespace is the shim's
+ * business: it is entered for children, before the fork or clone. */
+static void
+init_join_namespaces(const struct shim_child *c)
+{
+    static const int ns_types[SHIM_NS_COUNT] = { CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWNET,
+                                                 CLONE_NEWPID, CLONE_NEWNS, CLONE_NEWCGROUP };
+    static const char *const ns_names[SHIM_NS_COUNT] = { "ipc", "uts", "net", "pid", "mnt",
+                                                         "cgroup" };
+    int i;
+
+    for (i = 0; i < SHIM_NS_COUNT; i++)
+        if (c->ns_fd[i] >= 0 && i != SHIM_NS_PID) {
+            if (setns(c->ns_fd[i], ns_types[i]) < 0)
+                init_fail(SHIM_EXIT_START_FAILED, "join namespace %s: %s",
+                          c->spec->ns_path[i] ? c->spec->ns_path[i] : ns_names[i],
+                          init_strerror(errno));
+            close(c->ns_fd[i]);
+        }
+}
+
+/* A new session with the pty slave as its controlling terminal and stdio, or the pipes. */
+static void
+init_stdio(const struct shim_child *c, int slave)
+{
+    int i;
+
+    setsid();
+    if (slave >= 0) {
+        if (ioctl(slave, TIOCSCTTY, 0) < 0)
+            init_fail(SHIM_EXIT_START_FAILED, "set the controlling terminal: %s",
+                      init_strerror(errno));
+        for (i = 0; i < 3; i++)
+            if (dup2(slave, i) < 0)
+                init_fail(SHIM_EXIT_START_FAILED, "dup2: %s", init_strerror(errno));
+        close(slave);
+        return;
+    }
+    for (i = 0; i < 3; i++)
+        if (dup2(c->stdio[i], i) < 0)
+            init_fail(SHIM_EXIT_START_FAILED, "dup2: %s", init_strerror(errno));
+    for (i = 0; i < 3; i++)
+        if (c->stdio[i] > 2)
+            close(c->stdio[i]);
+}
+
 void
 shim_init_run(struct shim_child *c)
 {
     const struct shim_spec *s = c->spec;
-    static const int ns_types[SHIM_NS_COUNT] = { CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWNET,
-                                                 CLONE_NEWPID, CLONE_NEWNS, CLONE_NEWCGROUP };
-    int rootfd, slave = -1, i;
+    int rootfd, slave = -1;
     size_t k;
 
     init_exec_pipe = c->exec_pipe;
     init_unblock_signals();
     umask(0);
-    for (i = 0; i < SHIM_NS_COUNT; i++)
-        if (c->ns_fd[i] >= 0 && i != SHIM_NS_PID) {
-            if (setns(c->ns_fd[i], ns_types[i]) < 0)
-                init_fail(SHIM_EXIT_START_FAILED, "join namespace %s: %s", s->ns_path[i],
-                          init_strerror(errno));
-            close(c->ns_fd[i]);
-        }
+    init_join_namespaces(c);
     if ((s->clone_flags & CLONE_NEWNET) && shim_net_lo_up() < 0)
         init_fail(SHIM_EXIT_START_FAILED, "bring up lo: %s", init_strerror(errno));
 
@@ -660,7 +699,7 @@ shim_init_run(struct shim_child *c)
     close(rootfd);
 
     if (s->terminal)
-        slave = init_console(c);
+        slave = init_console(c, true);
     if ((s->clone_flags & CLONE_NEWUTS) && s->hostname &&
         sethostname(s->hostname, strlen(s->hostname)) < 0)
         init_fail(SHIM_EXIT_START_FAILED, "sethostname: %s", init_strerror(errno));
@@ -674,27 +713,32 @@ shim_init_run(struct shim_child *c)
         init_fail(SHIM_EXIT_START_FAILED, "make the root read-only: %s", init_strerror(errno));
     init_rlimits(s);
 
-    setsid();
-    if (slave >= 0) {
-        if (ioctl(slave, TIOCSCTTY, 0) < 0)
-            init_fail(SHIM_EXIT_START_FAILED, "set the controlling terminal: %s",
-                      init_strerror(errno));
-        for (i = 0; i < 3; i++)
-            if (dup2(slave, i) < 0)
-                init_fail(SHIM_EXIT_START_FAILED, "dup2: %s", init_strerror(errno));
-        close(slave);
-    } else {
-        for (i = 0; i < 3; i++)
-            if (dup2(c->stdio[i], i) < 0)
-                init_fail(SHIM_EXIT_START_FAILED, "dup2: %s", init_strerror(errno));
-        for (i = 0; i < 3; i++)
-            if (c->stdio[i] > 2)
-                close(c->stdio[i]);
-    }
+    init_stdio(c, slave);
     umask(022);
     init_cwd(s);
     init_credentials(s);
     if (s->init)
         init_reaper(c);
+    init_exec(s);
+}
+
+void
+shim_init_exec_run(struct shim_child *c)
+{
+    const struct shim_spec *s = c->spec;
+    int slave = -1;
+
+    init_exec_pipe = c->exec_pipe;
+    init_unblock_signals();
+    init_join_namespaces(c);   /* the mount namespace's root and cwd come with it */
+    if (s->terminal)
+        slave = init_console(c, false);
+    init_rlimits(s);
+    init_stdio(c, slave);
+    umask(022);
+    if (chdir(s->cwd) < 0)
+        init_fail(SHIM_EXIT_START_FAILED, "chdir to cwd (\"%s\") set in config.json failed: %s",
+                  s->cwd, init_strerror(errno));
+    init_credentials(s);
     init_exec(s);
 }

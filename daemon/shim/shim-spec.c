@@ -381,20 +381,21 @@ shim_spec_dctl(struct json_object *d, struct shim_spec *s, const char **why)
     return 0;
 }
 
-int
-shim_spec_load(int dirfd, struct shim_spec *s, const char **why)
+/* Reads and parses dirfd/name: a JSON object (the caller's reference), or NULL with *why. */
+static struct json_object *
+shim_spec_read(int dirfd, const char *name, const char **why)
 {
     struct json_tokener *tok;
-    struct json_object *root, *p, *r, *m, *l, *d;
+    struct json_object *root;
     char *text = NULL;
     size_t len = 0, cap = 0;
-    int fd = openat(dirfd, "config.json", O_RDONLY | O_CLOEXEC), rc = -1;
+    int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
     ssize_t n;
-    size_t i;
 
-    memset(s, 0, sizeof *s);
-    if (fd < 0)
-        return shim_spec_fail(why, "open config.json: %s", strerror(errno));
+    if (fd < 0) {
+        shim_spec_fail(why, "open %s: %s", name, strerror(errno));
+        return NULL;
+    }
     for (;;) {
         if (cap - len < 4096) {
             char *t = realloc(text, cap = cap ? cap * 2 : 16384);
@@ -402,7 +403,8 @@ shim_spec_load(int dirfd, struct shim_spec *s, const char **why)
             if (t == NULL) {
                 free(text);
                 close(fd);
-                return shim_spec_fail(why, "out of memory");
+                shim_spec_fail(why, "out of memory");
+                return NULL;
             }
             text = t;
         }
@@ -416,15 +418,34 @@ shim_spec_load(int dirfd, struct shim_spec *s, const char **why)
     close(fd);
     if (n < 0) {
         free(text);
-        return shim_spec_fail(why, "read config.json: %s", strerror(errno));
+        shim_spec_fail(why, "read %s: %s", name, strerror(errno));
+        return NULL;
     }
     tok = json_tokener_new();
-    root = json_tokener_parse_ex(tok, text, (int)len);
+    root = tok ? json_tokener_parse_ex(tok, text, (int)len) : NULL;
     if (root == NULL || !json_object_is_type(root, json_type_object)) {
-        shim_spec_fail(why, "config.json: %s",
-                       root ? "not an object" : json_tokener_error_desc(json_tokener_get_error(tok)));
-        goto out;
+        shim_spec_fail(why, "%s: %s", name,
+                       root ? "not an object"
+                            : tok ? json_tokener_error_desc(json_tokener_get_error(tok))
+                                  : "out of memory");
+        json_object_put(root);
+        root = NULL;
     }
+    json_tokener_free(tok);
+    free(text);
+    return root;
+}
+
+int
+shim_spec_load(int dirfd, struct shim_spec *s, const char **why)
+{
+    struct json_object *root, *p, *r, *m, *l, *d;
+    size_t i;
+    int rc = -1;
+
+    memset(s, 0, sizeof *s);
+    if ((root = shim_spec_read(dirfd, "config.json", why)) == NULL)
+        return -1;
     p = shim_spec_get(root, "process", json_type_object);
     r = shim_spec_get(root, "root", json_type_object);
     m = shim_spec_get(root, "mounts", json_type_array);
@@ -454,7 +475,58 @@ shim_spec_load(int dirfd, struct shim_spec *s, const char **why)
     rc = 0;
 out:
     json_object_put(root);
-    json_tokener_free(tok);
-    free(text);
+    return rc;
+}
+
+/* The members shim_spec_process() fills, freed and cleared. */
+void
+shim_spec_process_free(struct shim_spec *s)
+{
+    size_t i;
+
+    for (i = 0; s->args && s->args[i]; i++)
+        free(s->args[i]);
+    for (i = 0; s->env && s->env[i]; i++)
+        free(s->env[i]);
+    free(s->args);
+    free(s->env);
+    free(s->gids);
+    free(s->cwd);
+    free(s->rlimits);
+    s->args = s->env = NULL;
+    s->gids = NULL;
+    s->cwd = NULL;
+    s->rlimits = NULL;
+    s->ngids = s->nrlimits = 0;
+}
+
+int
+shim_spec_load_exec(int dirfd, const char *name, const struct shim_spec *base,
+                    struct shim_spec *s, const char **why)
+{
+    struct json_object *root, *p, *d;
+    int rc = -1;
+
+    *s = *base;
+    s->terminal = s->has_caps = s->no_new_privs = s->stdin_open = s->stdin_once = false;
+    s->args = s->env = NULL;
+    s->gids = NULL;
+    s->cwd = NULL;
+    s->rlimits = NULL;
+    s->ngids = s->nrlimits = 0;
+    s->rows = s->cols = 0;
+    memset(s->caps, 0, sizeof s->caps);
+    if ((root = shim_spec_read(dirfd, name, why)) == NULL)
+        return -1;
+    p = shim_spec_get(root, "process", json_type_object);
+    d = shim_spec_get(root, "dctl", json_type_object);
+    if (p == NULL)
+        shim_spec_fail(why, "%s: no process", name);
+    else if (shim_spec_process(p, s, why) == 0)
+        rc = 0;
+    s->stdin_open = shim_spec_bool(d, "stdin");
+    json_object_put(root);
+    if (rc < 0)
+        shim_spec_process_free(s);
     return rc;
 }

@@ -1,6 +1,8 @@
-/* daemon/shim/shim-stream.c - attach request lines and stream frame headers. */
+/* daemon/shim/shim-stream.c - attach.sock request lines (attach, resize and the exec
+ * requests) and stream frame headers. */
 #include <config.h>
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,37 +27,98 @@ shim_stream_parse_uint(const char **p, unsigned int *out)
     return 0;
 }
 
+/* "stdin,stdout,stderr" (any non-empty subset) up to the end of the line */
+static int
+shim_stream_parse_streams(const char *p, unsigned int *out)
+{
+    *out = 0;
+    for (;;) {
+        size_t n = strcspn(p, ",");
+        unsigned int bit;
+
+        if (n == 5 && strncmp(p, "stdin", 5) == 0)
+            bit = SHIM_STREAM_STDIN;
+        else if (n == 6 && strncmp(p, "stdout", 6) == 0)
+            bit = SHIM_STREAM_STDOUT;
+        else if (n == 6 && strncmp(p, "stderr", 6) == 0)
+            bit = SHIM_STREAM_STDERR;
+        else
+            return -1;
+        *out |= bit;
+        p += n;
+        if (*p == '\0')
+            return 0;
+        p++; /* the comma: a stream must follow */
+    }
+}
+
+/* An exec ID and the space after it, unless it ends the line (last) */
+static int
+shim_stream_parse_id(const char **p, char id[SHIM_STREAM_EXEC_ID_MAX + 1], bool last)
+{
+    size_t n = 0;
+    const char *s = *p;
+
+    while ((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')) {
+        if (n == SHIM_STREAM_EXEC_ID_MAX)
+            return -1;
+        id[n++] = *s++;
+    }
+    id[n] = '\0';
+    if (n == 0 || (last ? *s != '\0' : *s != ' '))
+        return -1;
+    *p = last ? s : s + 1;
+    return 0;
+}
+
 int
 shim_stream_parse(const char *line, struct shim_stream_request *req)
 {
+    const char *p;
+
     memset(req, 0, sizeof *req);
+    if (strncmp(line, "exec ", 5) == 0) {
+        p = line + 5;
+        if (shim_stream_parse_id(&p, req->exec_id, false) < 0)
+            return -1;
+        if (strcmp(p, "-") != 0 && shim_stream_parse_streams(p, &req->streams) < 0)
+            return -1;
+        req->kind = SHIM_STREAM_EXEC;
+        return 0;
+    }
+    if (strncmp(line, "execwait ", 9) == 0) {
+        p = line + 9;
+        if (shim_stream_parse_id(&p, req->exec_id, true) < 0)
+            return -1;
+        req->kind = SHIM_STREAM_EXEC_WAIT;
+        return 0;
+    }
+    if (strncmp(line, "execresize ", 11) == 0) {
+        p = line + 11;
+        if (shim_stream_parse_id(&p, req->exec_id, false) < 0 ||
+            shim_stream_parse_uint(&p, &req->rows) < 0 || *p++ != ' ' ||
+            shim_stream_parse_uint(&p, &req->cols) < 0 || *p != '\0')
+            return -1;
+        req->kind = SHIM_STREAM_EXEC_RESIZE;
+        return 0;
+    }
+    if (strncmp(line, "execkill ", 9) == 0) {
+        p = line + 9;
+        if (shim_stream_parse_id(&p, req->exec_id, false) < 0 ||
+            shim_stream_parse_uint(&p, &req->signo) < 0 || *p != '\0' || req->signo == 0 ||
+            req->signo > 64)
+            return -1;
+        req->kind = SHIM_STREAM_EXEC_KILL;
+        return 0;
+    }
     if (strncmp(line, "attach ", 7) == 0) {
-        const char *p = line + 7;
-
-        for (;;) {
-            size_t n = strcspn(p, ",");
-            unsigned int bit;
-
-            if (n == 5 && strncmp(p, "stdin", 5) == 0)
-                bit = SHIM_STREAM_STDIN;
-            else if (n == 6 && strncmp(p, "stdout", 6) == 0)
-                bit = SHIM_STREAM_STDOUT;
-            else if (n == 6 && strncmp(p, "stderr", 6) == 0)
-                bit = SHIM_STREAM_STDERR;
-            else
-                return -1;
-            req->streams |= bit;
-            p += n;
-            if (*p == '\0')
-                break;
-            p++; /* the comma: a stream must follow */
-        }
+        if (shim_stream_parse_streams(line + 7, &req->streams) < 0)
+            return -1;
         req->kind = SHIM_STREAM_ATTACH;
         return 0;
     }
     if (strncmp(line, "resize ", 7) == 0) {
-        const char *p = line + 7;
-
+        p = line + 7;
         if (shim_stream_parse_uint(&p, &req->rows) < 0 || *p++ != ' ' ||
             shim_stream_parse_uint(&p, &req->cols) < 0 || *p != '\0')
             return -1;

@@ -14,15 +14,23 @@
 #define SHIM_STREAM_REQUEST_MAX 128 /* a longer request line is refused */
 #define SHIM_STREAM_HEADER 8
 
+#define SHIM_STREAM_EXEC_ID_MAX 64 /* exec IDs: 1 to 64 lower-case hex digits */
+
 enum shim_stream_kind {
-    SHIM_STREAM_ATTACH = 1,
-    SHIM_STREAM_RESIZE = 2,
+    SHIM_STREAM_ATTACH = 1,      /* attach STREAMS */
+    SHIM_STREAM_RESIZE = 2,      /* resize ROWS COLS */
+    SHIM_STREAM_EXEC = 3,        /* exec ID STREAMS|- : start exec ID, this connection its streams */
+    SHIM_STREAM_EXEC_WAIT = 4,   /* execwait ID : "exit CODE" once it has ended */
+    SHIM_STREAM_EXEC_RESIZE = 5, /* execresize ID ROWS COLS */
+    SHIM_STREAM_EXEC_KILL = 6,   /* execkill ID SIGNAL */
 };
 
 struct shim_stream_request {
     enum shim_stream_kind kind;
-    unsigned int streams; /* SHIM_STREAM_* for attach */
+    unsigned int streams; /* SHIM_STREAM_* for attach and exec (0: exec "-") */
     unsigned int rows, cols; /* for resize */
+    unsigned int signo;      /* for execkill: 1 to 64 */
+    char exec_id[SHIM_STREAM_EXEC_ID_MAX + 1];
 };
 
 /* Parses one request line (without its "\n"); 0, or -1 when it is not one. */

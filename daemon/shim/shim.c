@@ -49,13 +49,41 @@
 #define SHIM_CONN_PENDING_MAX (1 << 20) /* an attacher this far behind is dropped */
 #define SHIM_STDIN_PENDING_MAX (64 << 10)
 #define SHIM_READ_SIZE 16384
+#define SHIM_EXEC_OUT_HIGH (256 << 10) /* an exec's output waits while its client is this far behind */
+#define SHIM_EXEC_KEEP 64              /* ended execs remembered for execwait */
+
+/* Bytes for a process's stdin (the container's or an exec's) and the pipe they go to. */
+struct shim_input {
+    int fd;          /* the write end (a dup of the pty master with a TTY), or -1 */
+    bool close_when_empty;
+    char *pend;
+    size_t len, cap;
+};
+
+/* An exec session: a further process in the container (docs/containers.md, "Exec
+ * sessions"). Owner: shim.execs; an ended one stays for execwait, the oldest beyond
+ * SHIM_EXEC_KEEP are freed. */
+struct shim_exec {
+    struct shim_exec *next;
+    char id[SHIM_STREAM_EXEC_ID_MAX + 1];
+    pid_t pid;
+    bool tty, ended;
+    int code;              /* once ended */
+    int out_fd[2];         /* as the container's: stdout, stderr (the pty master in [0]) */
+    struct shim_input in;
+    int conn_fd;           /* its streams' connection, or -1 */
+    unsigned int streams;
+};
 
 /* One attach.sock connection. Owner: the shim's connection table. */
 struct shim_conn {
     int fd;
     bool have_req;
     bool in_eof;
+    bool closing;         /* dropped once pend is sent */
     unsigned int streams; /* SHIM_STREAM_* */
+    struct shim_exec *exec; /* an exec's streams, or the exec an execwait waits for */
+    bool waiter;
     char req[SHIM_STREAM_REQUEST_MAX];
     size_t reqlen;
     char *pend; /* output not yet sent */
@@ -70,15 +98,16 @@ static struct {
     int sig_fd;
     int listen_fd;
     int out_fd[2]; /* stdout, stderr read ends; with a TTY the pty master in [0] */
-    int in_fd;     /* stdin's write end (a dup of the master with a TTY), or -1 */
-    bool close_stdin;
-    char *inpend;
-    size_t inlen, incap;
+    struct shim_input in;
     struct shim_conn *conns;
     size_t nconns;
     pid_t init_pid;
     long long started, finished;
-} shim = { .report_fd = -1, .sig_fd = -1, .listen_fd = -1, .out_fd = { -1, -1 }, .in_fd = -1 };
+    struct shim_exec *execs; /* newest first */
+    bool exec_ns_ready;      /* exec_ns opened, the PID namespace entered for children */
+    int exec_ns[SHIM_NS_COUNT];
+} shim = { .report_fd = -1, .sig_fd = -1, .listen_fd = -1, .out_fd = { -1, -1 },
+           .in = { .fd = -1 } };
 
 /* in .bss, apart from the initialised state: untouched pages cost nothing */
 static struct shim_log shim_log;
@@ -209,12 +238,35 @@ shim_nonblock(int fd)
 
 /* ---- attach connections ---------------------------------------------------- */
 
+static int shim_conn_send(struct shim_conn *c, const void *data, size_t len);
+
 static void
 shim_conn_drop(size_t i)
 {
-    close(shim.conns[i].fd);
-    free(shim.conns[i].pend);
+    struct shim_conn *c = &shim.conns[i];
+
+    if (c->exec && !c->waiter && c->exec->conn_fd == c->fd)
+        c->exec->conn_fd = -1; /* the exec goes on; its output is read and dropped */
+    close(c->fd);
+    free(c->pend);
     shim.conns[i] = shim.conns[--shim.nconns];
+}
+
+/* Sends line and closes the connection, at once or once what is pending is sent. */
+static void
+shim_conn_finish(size_t i, const char *line)
+{
+    struct shim_conn *c = &shim.conns[i];
+
+    if (line && shim_conn_send(c, line, strlen(line)) < 0) {
+        shim_conn_drop(i);
+        return;
+    }
+    c->closing = true;
+    c->have_req = true;
+    c->streams = 0;
+    if (c->plen == 0)
+        shim_conn_drop(i);
 }
 
 /* Sends what it can now, keeps the rest; -1 when the connection is to be dropped. */
@@ -312,48 +364,445 @@ shim_output(int s, const char *data, size_t len)
 }
 
 static void
-shim_stdin_write(void)
+shim_input_write(struct shim_input *in)
 {
-    while (shim.inlen > 0 && shim.in_fd >= 0) {
-        ssize_t n = write(shim.in_fd, shim.inpend, shim.inlen);
+    while (in->len > 0 && in->fd >= 0) {
+        ssize_t n = write(in->fd, in->pend, in->len);
 
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0 && errno == EAGAIN)
             return;
         if (n < 0) { /* the command closed its stdin */
-            shim.inlen = 0;
+            in->len = 0;
             break;
         }
-        memmove(shim.inpend, shim.inpend + n, shim.inlen - (size_t)n);
-        shim.inlen -= (size_t)n;
+        memmove(in->pend, in->pend + n, in->len - (size_t)n);
+        in->len -= (size_t)n;
     }
-    if (shim.inlen == 0 && shim.close_stdin && shim.in_fd >= 0) {
-        close(shim.in_fd);
-        shim.in_fd = -1;
+    if (in->len == 0 && in->close_when_empty && in->fd >= 0) {
+        close(in->fd);
+        in->fd = -1;
     }
 }
 
 static void
-shim_stdin_add(const char *data, size_t len)
+shim_input_add(struct shim_input *in, const char *data, size_t len)
 {
-    if (shim.in_fd < 0 || len == 0)
+    if (in->fd < 0 || len == 0)
         return;
-    if (shim.inlen + len > shim.incap) {
-        size_t cap = shim.incap ? shim.incap : 4096;
+    if (in->len + len > in->cap) {
+        size_t cap = in->cap ? in->cap : 4096;
         char *np;
 
-        while (cap < shim.inlen + len)
+        while (cap < in->len + len)
             cap *= 2;
-        np = realloc(shim.inpend, cap);
+        np = realloc(in->pend, cap);
         if (np == NULL)
             return;
-        shim.inpend = np;
-        shim.incap = cap;
+        in->pend = np;
+        in->cap = cap;
     }
-    memcpy(shim.inpend + shim.inlen, data, len);
-    shim.inlen += len;
-    shim_stdin_write();
+    memcpy(in->pend + in->len, data, len);
+    in->len += len;
+    shim_input_write(in);
+}
+
+/* No more input: the pipe closes once what is pending is written. */
+static void
+shim_input_end(struct shim_input *in)
+{
+    in->close_when_empty = true;
+    shim_input_write(in);
+}
+
+static void
+shim_input_fini(struct shim_input *in)
+{
+    if (in->fd >= 0)
+        close(in->fd);
+    free(in->pend);
+    *in = (struct shim_input){ .fd = -1 };
+}
+
+/* ---- exec sessions ------------------------------------------------------------ */
+
+static struct shim_exec *
+shim_exec_find(const char *id)
+{
+    struct shim_exec *e;
+
+    for (e = shim.execs; e; e = e->next)
+        if (strcmp(e->id, id) == 0)
+            return e;
+    return NULL;
+}
+
+static struct shim_exec *
+shim_exec_by_pid(pid_t pid)
+{
+    struct shim_exec *e;
+
+    for (e = shim.execs; e; e = e->next)
+        if (!e->ended && e->pid == pid)
+            return e;
+    return NULL;
+}
+
+static struct shim_conn *
+shim_conn_by_fd(int fd, size_t *idx)
+{
+    size_t i;
+
+    for (i = 0; fd >= 0 && i < shim.nconns; i++)
+        if (shim.conns[i].fd == fd) {
+            if (idx)
+                *idx = i;
+            return &shim.conns[i];
+        }
+    return NULL;
+}
+
+/* Frees ended execs beyond the newest SHIM_EXEC_KEEP. */
+static void
+shim_exec_gc(void)
+{
+    struct shim_exec **p = &shim.execs, *e;
+    unsigned int ended = 0;
+
+    while ((e = *p) != NULL) {
+        if (e->ended && ++ended > SHIM_EXEC_KEEP) {
+            *p = e->next;
+            free(e);
+            continue;
+        }
+        p = &e->next;
+    }
+}
+
+/* ---- exec sessions: output, end, start ------------------------------------------ */
+
+/* Output of an exec's stream s (0 stdout, 1 stderr) to its connection, framed unless
+ * it has a TTY; nothing is logged, as Docker logs no exec output. */
+static void
+shim_exec_sink(void *arg, int s, const char *data, size_t len)
+{
+    struct shim_exec *e = arg;
+    unsigned int bit = s == 0 ? SHIM_STREAM_STDOUT : SHIM_STREAM_STDERR;
+    uint8_t hdr[SHIM_STREAM_HEADER];
+    size_t i;
+    struct shim_conn *c = shim_conn_by_fd(e->conn_fd, &i);
+
+    if (c == NULL || !(e->streams & bit))
+        return;
+    shim_stream_header(hdr, s + 1, (uint32_t)len);
+    if ((!e->tty && shim_conn_send(c, hdr, sizeof hdr) < 0) || shim_conn_send(c, data, len) < 0)
+        shim_conn_drop(i);
+}
+
+typedef void (*shim_sink_fn)(void *arg, int s, const char *data, size_t len);
+
+/* Reads what is there from *fdp, stream s, into sink (at most 16 reads unless drain);
+ * -1 at the end of the stream (EOF, or EIO from a pty whose other side is closed:
+ * *fdp is then closed and -1), else 0. */
+static int
+shim_read_fd(int *fdp, int s, bool drain, shim_sink_fn sink, void *arg)
+{
+    int reads = 0;
+
+    for (;;) {
+        ssize_t n = read(*fdp, shim_buf, sizeof shim_buf);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno == EAGAIN)
+            return 0;
+        if (n <= 0) {
+            close(*fdp);
+            *fdp = -1;
+            return -1;
+        }
+        sink(arg, s, shim_buf, (size_t)n);
+        if (!drain && ++reads == 16)
+            return 0;
+    }
+}
+
+/* The exec's process has ended with status: what its pipes hold goes to its client,
+ * which is then closed, and every execwait gets "exit CODE". */
+static void
+shim_exec_end(struct shim_exec *e, int status)
+{
+    char line[32];
+    size_t i;
+    int s;
+
+    e->ended = true;
+    e->code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    for (s = 0; s < 2; s++) {
+        if (e->out_fd[s] >= 0)
+            shim_read_fd(&e->out_fd[s], s, true, shim_exec_sink, e);
+        if (e->out_fd[s] >= 0) { /* a background process holds it: not waited for */
+            close(e->out_fd[s]);
+            e->out_fd[s] = -1;
+        }
+    }
+    shim_input_fini(&e->in);
+    snprintf(line, sizeof line, "exit %d\n", e->code);
+    for (i = shim.nconns; i-- > 0;) /* downwards: a drop moves a visited one into i */
+        if (shim.conns[i].exec == e)
+            shim_conn_finish(i, shim.conns[i].waiter ? line : NULL);
+    e->conn_fd = -1;
+}
+
+/* Once: the init's namespaces that differ from the shim's, opened for exec children,
+ * and its PID namespace entered for the shim's children (the shim forks nothing else
+ * after the init), so that an exec's process is in it from its fork on. */
+static int
+shim_exec_ns_open(char *why, size_t whylen)
+{
+    static const char *const names[SHIM_NS_COUNT] = { "ipc", "uts", "net", "pid", "mnt",
+                                                      "cgroup" };
+    int k;
+
+    if (shim.exec_ns_ready)
+        return 0;
+    for (k = 0; k < SHIM_NS_COUNT; k++)
+        shim.exec_ns[k] = -1;
+    for (k = 0; k < SHIM_NS_COUNT; k++) {
+        char path[64], self[64];
+        struct stat a, b;
+        int fd;
+
+        snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)shim.init_pid, names[k]);
+        snprintf(self, sizeof self, "/proc/self/ns/%s",
+                 k == SHIM_NS_PID ? "pid_for_children" : names[k]);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || fstat(fd, &a) < 0) {
+            snprintf(why, whylen, "open %s: %s", path, strerror(errno));
+            if (fd >= 0)
+                close(fd);
+            return -1;
+        }
+        if (stat(self, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev) {
+            close(fd); /* the shim's own: nothing to join */
+            continue;
+        }
+        shim.exec_ns[k] = fd;
+    }
+    if (shim.exec_ns[SHIM_NS_PID] >= 0) {
+        if (setns(shim.exec_ns[SHIM_NS_PID], CLONE_NEWPID) < 0) {
+            snprintf(why, whylen, "join the PID namespace: %s", strerror(errno));
+            return -1;
+        }
+        close(shim.exec_ns[SHIM_NS_PID]);
+        shim.exec_ns[SHIM_NS_PID] = -1;
+    }
+    shim.exec_ns_ready = true;
+    return 0;
+}
+
+static int shim_recv_fd(int sock);
+static int shim_read_exec_pipe(int fd, char *msg, size_t size);
+
+/* "exec ID STREAMS": starts BUNDLE/exec-ID.json's process (docs/containers.md, "Exec
+ * sessions"); answers "ok PID" and carries its streams, or "error CODE MESSAGE" (the
+ * code is recorded for execwait as the exec's exit code). -1 when the connection is
+ * done with. The fork and the child's set-up (a few system calls) are waited for
+ * here: the loop holds still for that long. */
+static int
+shim_exec_start(size_t i, const struct shim_stream_request *req)
+{
+    struct shim_conn *c = &shim.conns[i];
+    struct shim_child child = { .console_sock = -1 };
+    struct shim_spec es;
+    struct shim_exec *e;
+    char name[SHIM_STREAM_EXEC_ID_MAX + 16], msg[1100], line[1200];
+    int exec_pipe[2] = { -1, -1 }, sock[2] = { -1, -1 }, in[2] = { -1, -1 };
+    int out[2][2] = { { -1, -1 }, { -1, -1 } }, master = -1, k, code = SHIM_EXIT_START_FAILED;
+    const char *why = NULL;
+    pid_t pid;
+
+    msg[0] = '\0';
+    snprintf(name, sizeof name, "exec-%s.json", req->exec_id);
+    if (shim_exec_find(req->exec_id)) {
+        unlink(name);
+        shim_conn_finish(i, "error 128 exec ID already in use\n");
+        return -1;
+    }
+    if (shim_spec_load_exec(AT_FDCWD, name, &shim.spec, &es, &why) < 0) {
+        unlink(name);
+        snprintf(line, sizeof line, "error 128 %s\n", why);
+        shim_conn_finish(i, line);
+        return -1;
+    }
+    unlink(name);
+    e = calloc(1, sizeof *e);
+    if (e == NULL) {
+        shim_spec_process_free(&es);
+        shim_conn_finish(i, "error 128 out of memory\n");
+        return -1;
+    }
+    snprintf(e->id, sizeof e->id, "%s", req->exec_id);
+    e->tty = es.terminal;
+    e->streams = req->streams;
+    e->out_fd[0] = e->out_fd[1] = e->conn_fd = -1;
+    e->in.fd = -1;
+    if (shim_exec_ns_open(msg, sizeof msg) < 0)
+        goto fail;
+    if (pipe2(exec_pipe, O_CLOEXEC) < 0 ||
+        (es.terminal && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sock) < 0) ||
+        (!es.terminal && (pipe2(out[0], O_CLOEXEC) < 0 || pipe2(out[1], O_CLOEXEC) < 0)) ||
+        (!es.terminal && es.stdin_open && pipe2(in, O_CLOEXEC) < 0) ||
+        (!es.terminal && !es.stdin_open &&
+         (in[0] = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)) {
+        snprintf(msg, sizeof msg, "pipe: %s", strerror(errno));
+        goto fail;
+    }
+    child.spec = &es;
+    memcpy(child.ns_fd, shim.exec_ns, sizeof child.ns_fd);
+    child.stdio[0] = in[0];
+    child.stdio[1] = out[0][1];
+    child.stdio[2] = out[1][1];
+    child.console_sock = sock[1];
+    child.exec_pipe = exec_pipe[1];
+    pid = fork();
+    if (pid < 0) {
+        snprintf(msg, sizeof msg, "fork: %s", strerror(errno));
+        goto fail;
+    }
+    if (pid == 0)
+        shim_init_exec_run(&child);
+    close(exec_pipe[1]);
+    exec_pipe[1] = -1;
+    if (es.terminal) {
+        close(sock[1]);
+        sock[1] = -1;
+        master = shim_recv_fd(sock[0]); /* or -1 when the child failed before */
+    }
+    if (shim_read_exec_pipe(exec_pipe[0], msg, sizeof msg) > 0 || (es.terminal && master < 0)) {
+        char *sp;
+        int st;
+
+        while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+        }
+        code = (int)strtol(msg, &sp, 10);
+        if (*sp == ' ')
+            sp++;
+        memmove(msg, sp, strlen(sp) + 1);
+        if (code <= 0)
+            code = SHIM_EXIT_START_FAILED;
+        if (msg[0] == '\0')
+            snprintf(msg, sizeof msg, "no terminal from the exec");
+        goto fail;
+    }
+    e->pid = pid;
+    if (es.terminal) {
+        e->out_fd[0] = master;
+        master = -1;
+        shim_nonblock(e->out_fd[0]);
+        e->in.fd = es.stdin_open ? fcntl(e->out_fd[0], F_DUPFD_CLOEXEC, 0) : -1;
+    } else {
+        for (k = 0; k < 2; k++) {
+            e->out_fd[k] = out[k][0];
+            out[k][0] = -1;
+            shim_nonblock(e->out_fd[k]);
+        }
+        if (es.stdin_open) {
+            e->in.fd = in[1];
+            in[1] = -1;
+            shim_nonblock(e->in.fd);
+        }
+    }
+    code = 0;
+fail:
+    for (k = 0; k < 2; k++) {
+        if (exec_pipe[k] >= 0)
+            close(exec_pipe[k]);
+        if (sock[k] >= 0)
+            close(sock[k]);
+        if (in[k] >= 0)
+            close(in[k]);
+        if (out[0][k] >= 0)
+            close(out[0][k]);
+        if (out[1][k] >= 0)
+            close(out[1][k]);
+    }
+    if (master >= 0)
+        close(master);
+    shim_spec_process_free(&es);
+    e->next = shim.execs;
+    shim.execs = e;
+    if (code) { /* recorded as ended with that code, as dockerd sets 126/127 */
+        e->ended = true;
+        e->code = code;
+        snprintf(line, sizeof line, "error %d %s\n", code, msg);
+        shim_conn_finish(i, line);
+        return -1;
+    }
+    snprintf(line, sizeof line, "ok %d\n", (int)e->pid);
+    if (req->streams == 0) {
+        shim_conn_finish(i, line);
+        return -1;
+    }
+    c->have_req = true;
+    c->streams = req->streams;
+    c->exec = e;
+    e->conn_fd = c->fd;
+    if (shim_conn_send(c, line, strlen(line)) < 0) {
+        shim_conn_drop(i);
+        return -1;
+    }
+    return 0;
+}
+
+/* The exec requests other than exec itself; -1 when the connection is done with. */
+static int
+shim_exec_request(size_t i, const struct shim_stream_request *req)
+{
+    struct shim_conn *c = &shim.conns[i];
+    struct shim_exec *e = shim_exec_find(req->exec_id);
+    char line[128];
+
+    if (e == NULL) {
+        shim_conn_finish(i, "error no such exec\n");
+        return -1;
+    }
+    switch (req->kind) {
+    case SHIM_STREAM_EXEC_WAIT:
+        if (!e->ended) {
+            c->have_req = true;
+            c->waiter = true;
+            c->exec = e;
+            return 0;
+        }
+        snprintf(line, sizeof line, "exit %d\n", e->code);
+        break;
+    case SHIM_STREAM_EXEC_RESIZE: {
+        struct winsize ws = { .ws_row = (unsigned short)req->rows,
+                              .ws_col = (unsigned short)req->cols };
+
+        if (e->ended)
+            snprintf(line, sizeof line, "error the exec has ended\n");
+        else if (!e->tty || e->out_fd[0] < 0)
+            snprintf(line, sizeof line, "error the exec has no terminal\n");
+        else if (ioctl(e->out_fd[0], TIOCSWINSZ, &ws) < 0)
+            snprintf(line, sizeof line, "error %s\n", strerror(errno));
+        else
+            snprintf(line, sizeof line, "ok\n");
+        break;
+    }
+    default: /* SHIM_STREAM_EXEC_KILL: not reaped yet, so the pid is still the exec's */
+        if (e->ended)
+            snprintf(line, sizeof line, "error the exec has ended\n");
+        else if (kill(e->pid, (int)req->signo) < 0)
+            snprintf(line, sizeof line, "error %s\n", strerror(errno));
+        else
+            snprintf(line, sizeof line, "ok\n");
+        break;
+    }
+    shim_conn_finish(i, line);
+    return -1;
 }
 
 /* Handles the request line; -1 when the connection is done with (dropped). */
@@ -369,6 +818,11 @@ shim_conn_request(size_t i)
         shim_conn_drop(i);
         return -1;
     }
+    if (req.kind == SHIM_STREAM_EXEC)
+        return shim_exec_start(i, &req);
+    if (req.kind == SHIM_STREAM_EXEC_WAIT || req.kind == SHIM_STREAM_EXEC_RESIZE ||
+        req.kind == SHIM_STREAM_EXEC_KILL)
+        return shim_exec_request(i, &req);
     if (req.kind == SHIM_STREAM_RESIZE) {
         struct winsize ws = { .ws_row = (unsigned short)req.rows,
                               .ws_col = (unsigned short)req.cols };
@@ -395,11 +849,24 @@ shim_conn_request(size_t i)
     return 0;
 }
 
+/* Where the connection's stdin bytes go: the container's stdin or its exec's; NULL
+ * when nowhere. */
+static struct shim_input *
+shim_conn_input(const struct shim_conn *c)
+{
+    if (!c->have_req || c->closing || c->waiter || !(c->streams & SHIM_STREAM_STDIN))
+        return NULL;
+    if (c->exec)
+        return c->exec->ended ? NULL : &c->exec->in;
+    return shim.spec.stdin_open ? &shim.in : NULL;
+}
+
 /* Readable: the request line, then stdin (or, without stdin, nothing but EOF). */
 static void
 shim_conn_read(size_t i)
 {
     struct shim_conn *c = &shim.conns[i];
+    struct shim_input *in;
     char buf[4096];
     ssize_t n = recv(c->fd, buf, sizeof buf, MSG_DONTWAIT);
     size_t off = 0;
@@ -408,15 +875,17 @@ shim_conn_read(size_t i)
         return;
     if (n <= 0) {
         c->in_eof = true;
-        if (c->have_req && (c->streams & SHIM_STREAM_STDIN) && shim.spec.stdin_once &&
-            !shim.spec.terminal) {
-            shim.close_stdin = true;
-            shim_stdin_write();
-        }
-        if (!c->have_req || !(c->streams & (SHIM_STREAM_STDOUT | SHIM_STREAM_STDERR)) || n < 0)
+        in = shim_conn_input(c);
+        /* an exec's stdin ends with its client's; the container's with stdinOnce */
+        if (in && (c->exec ? !c->exec->tty : shim.spec.stdin_once && !shim.spec.terminal))
+            shim_input_end(in);
+        if (!c->have_req || !(c->streams & (SHIM_STREAM_STDOUT | SHIM_STREAM_STDERR)) ||
+            c->closing || n < 0)
             shim_conn_drop(i);
         return;
     }
+    if (c->closing)
+        return;
     if (!c->have_req) {
         char *nl = memchr(buf, '\n', (size_t)n);
         size_t take = nl ? (size_t)(nl - buf) : (size_t)n;
@@ -433,9 +902,10 @@ shim_conn_read(size_t i)
         off = take + 1;
         if (shim_conn_request(i) < 0)
             return;
+        c = &shim.conns[i];
     }
-    if ((c->streams & SHIM_STREAM_STDIN) && shim.spec.stdin_open)
-        shim_stdin_add(buf + off, (size_t)n - off);
+    if ((in = shim_conn_input(c)) != NULL)
+        shim_input_add(in, buf + off, (size_t)n - off);
 }
 
 static void
@@ -458,37 +928,29 @@ shim_accept(void)
 
 /* ---- the container's output ------------------------------------------------ */
 
-/* Reads what is there (at most 16 reads unless drain); -1 at the end of the
- * stream (EOF, or EIO from a pty whose other side is closed), else 0. */
+static void
+shim_output_sink(void *arg, int s, const char *data, size_t len)
+{
+    (void)arg;
+    shim_output(s, data, len);
+}
+
+/* The container's stream s: shim_read_fd, and the log's last line at its end. */
 static int
 shim_read_output(int s, bool drain)
 {
-    int reads = 0;
-
-    for (;;) {
-        ssize_t n = read(shim.out_fd[s], shim_buf, sizeof shim_buf);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 && errno == EAGAIN)
-            return 0;
-        if (n <= 0) {
-            if (shim.logging)
-                shim_log_flush(&shim_log, (enum shim_log_stream)s, shim_now());
-            close(shim.out_fd[s]);
-            shim.out_fd[s] = -1;
-            return -1;
-        }
-        shim_output(s, shim_buf, (size_t)n);
-        if (!drain && ++reads == 16)
-            return 0;
-    }
+    if (shim_read_fd(&shim.out_fd[s], s, drain, shim_output_sink, NULL) == 0)
+        return 0;
+    if (shim.logging)
+        shim_log_flush(&shim_log, (enum shim_log_stream)s, shim_now());
+    return -1;
 }
 
 static void __attribute__((noreturn))
 shim_finish(int status)
 {
     int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    struct shim_exec *e;
     size_t i;
     int s;
 
@@ -503,6 +965,17 @@ shim_finish(int status)
         shim_log_flush(&shim_log, SHIM_LOG_STDERR, shim.finished);
         shim_log_close(&shim_log);
     }
+    /* execs end with the container (the end of its PID namespace kills them; in the
+     * host's, as Docker's cgroup kill does): their codes go to their waiters */
+    for (e = shim.execs; e; e = e->next)
+        if (!e->ended) {
+            int st = 0;
+
+            kill(e->pid, SIGKILL);
+            while (waitpid(e->pid, &st, 0) < 0 && errno == EINTR) {
+            }
+            shim_exec_end(e, st);
+        }
     shim_write_exit(code, NULL);
     unlink("attach.sock");
     /* what attachers have not received yet, for at most two seconds each */
@@ -526,43 +999,77 @@ static void
 shim_reap(void)
 {
     struct signalfd_siginfo si;
+    struct shim_exec *e;
     int st;
     pid_t w;
 
     while (read(shim.sig_fd, &si, sizeof si) > 0) {
     }
-    while ((w = waitpid(-1, &st, WNOHANG)) > 0)
+    while ((w = waitpid(-1, &st, WNOHANG)) > 0) {
         if (w == shim.init_pid)
             shim_finish(st);
+        if ((e = shim_exec_by_pid(w)) != NULL)
+            shim_exec_end(e, st);
+    }
 }
+
+/* What one pollfd of an exec stands for. */
+struct shim_poll_exec {
+    struct shim_exec *e;
+    int what; /* 0 stdout, 1 stderr, 2 stdin */
+};
 
 static void __attribute__((noreturn))
 shim_loop(void)
 {
     struct pollfd *pfd = NULL;
+    struct shim_poll_exec *map = NULL;
     size_t cap = 0;
 
     for (;;) {
-        size_t n = 0, i, base;
+        size_t n = 0, i, base, ebase, need;
+        struct shim_exec *e;
         int s;
 
-        if (cap < shim.nconns + 6) {
-            cap = shim.nconns + 16;
+        need = shim.nconns + 8;
+        for (e = shim.execs; e; e = e->next)
+            need += e->ended ? 0 : 3;
+        if (cap < need) {
+            cap = need + 16;
             pfd = realloc(pfd, cap * sizeof *pfd);
-            if (pfd == NULL)
+            map = realloc(map, cap * sizeof *map);
+            if (pfd == NULL || map == NULL)
                 abort();
         }
         pfd[n++] = (struct pollfd){ .fd = shim.sig_fd, .events = POLLIN };
         pfd[n++] = (struct pollfd){ .fd = shim.listen_fd, .events = POLLIN };
         for (s = 0; s < 2; s++)
             pfd[n++] = (struct pollfd){ .fd = shim.out_fd[s], .events = POLLIN };
-        pfd[n++] = (struct pollfd){ .fd = shim.inlen ? shim.in_fd : -1, .events = POLLOUT };
+        pfd[n++] = (struct pollfd){ .fd = shim.in.len ? shim.in.fd : -1, .events = POLLOUT };
+        ebase = n;
+        for (e = shim.execs; e; e = e->next) {
+            struct shim_conn *c;
+            bool room;
+
+            if (e->ended)
+                continue;
+            /* a client behind: the exec's output waits in its pipe (back-pressure) */
+            c = shim_conn_by_fd(e->conn_fd, NULL);
+            room = c == NULL || c->plen < SHIM_EXEC_OUT_HIGH;
+            for (s = 0; s < 2; s++) {
+                map[n - ebase] = (struct shim_poll_exec){ e, s };
+                pfd[n++] = (struct pollfd){ .fd = room ? e->out_fd[s] : -1, .events = POLLIN };
+            }
+            map[n - ebase] = (struct shim_poll_exec){ e, 2 };
+            pfd[n++] = (struct pollfd){ .fd = e->in.len ? e->in.fd : -1, .events = POLLOUT };
+        }
         base = n;
         for (i = 0; i < shim.nconns; i++) {
             struct shim_conn *c = &shim.conns[i];
+            struct shim_input *in = shim_conn_input(c);
             short ev = 0;
 
-            if (!c->in_eof && shim.inlen < SHIM_STDIN_PENDING_MAX)
+            if (!c->in_eof && (in == NULL || in->len < SHIM_STDIN_PENDING_MAX))
                 ev |= POLLIN;
             if (c->plen)
                 ev |= POLLOUT;
@@ -579,7 +1086,17 @@ shim_loop(void)
             if (pfd[2 + s].revents && shim.out_fd[s] >= 0)
                 shim_read_output(s, false);
         if (pfd[4].revents)
-            shim_stdin_write();
+            shim_input_write(&shim.in);
+        for (i = ebase; i < base; i++) {
+            struct shim_poll_exec *m = &map[i - ebase];
+
+            if (pfd[i].revents == 0 || m->e->ended)
+                continue;
+            if (m->what < 2 && m->e->out_fd[m->what] >= 0)
+                shim_read_fd(&m->e->out_fd[m->what], m->what, false, shim_exec_sink, m->e);
+            else if (m->what == 2)
+                shim_input_write(&m->e->in);
+        }
         /* connections, newest first so that a drop (swap with the last) is safe */
         for (i = n - base; i-- > 0;) {
             short re = pfd[base + i].revents;
@@ -587,6 +1104,10 @@ shim_loop(void)
             if (i >= shim.nconns || shim.conns[i].fd != pfd[base + i].fd || re == 0)
                 continue;
             if ((re & POLLOUT) && shim_conn_flush(&shim.conns[i]) < 0) {
+                shim_conn_drop(i);
+                continue;
+            }
+            if (shim.conns[i].closing && shim.conns[i].plen == 0) {
                 shim_conn_drop(i);
                 continue;
             }
@@ -599,6 +1120,7 @@ shim_loop(void)
         }
         if (pfd[1].revents & POLLIN)
             shim_accept();
+        shim_exec_gc();
     }
 }
 
@@ -658,28 +1180,39 @@ shim_recv_fd(int sock)
     return fd;
 }
 
-/* The child's report on the exec pipe: "" once exec'd, else "CODE MESSAGE". */
-static void
-shim_wait_exec(int fd, pid_t pid)
+/* Reads the child's report on its exec pipe until EOF: "" once exec'd, else "CODE
+ * MESSAGE" (NUL-terminated in msg); returns its length. */
+static int
+shim_read_exec_pipe(int fd, char *msg, size_t size)
 {
-    char msg[1100];
     size_t len = 0;
     ssize_t n;
-    int st = 0, code = SHIM_EXIT_START_FAILED;
-    char *sp;
 
-    while (len < sizeof msg - 1) {
-        n = read(fd, msg + len, sizeof msg - 1 - len);
+    while (len < size - 1) {
+        n = read(fd, msg + len, size - 1 - len);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
             break;
         len += (size_t)n;
     }
-    close(fd);
     msg[len] = '\0';
-    if (len == 0)
+    return (int)len;
+}
+
+/* The init's report: nothing once exec'd, else the shim fails with its code. */
+static void
+shim_wait_exec(int fd, pid_t pid)
+{
+    char msg[1100];
+    int st = 0, code;
+    char *sp;
+
+    if (shim_read_exec_pipe(fd, msg, sizeof msg) == 0) {
+        close(fd);
         return; /* exec'd (and perhaps ended already: the loop reaps it), or killed */
+    }
+    close(fd);
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
     }
     code = (int)strtol(msg, &sp, 10);
@@ -816,19 +1349,19 @@ main(int argc, char **argv)
         close(sock[0]);
         if (shim.out_fd[0] >= 0) {
             shim_nonblock(shim.out_fd[0]);
-            shim.in_fd = shim.spec.stdin_open ? fcntl(shim.out_fd[0], F_DUPFD_CLOEXEC, 0) : -1;
+            shim.in.fd = shim.spec.stdin_open ? fcntl(shim.out_fd[0], F_DUPFD_CLOEXEC, 0) : -1;
         }
     } else {
         close(in[0]);
-        shim.in_fd = in[1];
+        shim.in.fd = in[1];
         close(out[0][1]);
         close(out[1][1]);
         shim.out_fd[0] = out[0][0];
         shim.out_fd[1] = out[1][0];
         shim_nonblock(shim.out_fd[0]);
         shim_nonblock(shim.out_fd[1]);
-        if (shim.in_fd >= 0)
-            shim_nonblock(shim.in_fd);
+        if (shim.in.fd >= 0)
+            shim_nonblock(shim.in.fd);
     }
     shim_wait_exec(exec_pipe[0], pid);
     if (shim.spec.terminal && shim.out_fd[0] < 0)

@@ -108,6 +108,15 @@ struct shim_spec {
  * into why (a static buffer) and returns -1. */
 int shim_spec_load(int dirfd, struct shim_spec *spec, const char **why);
 
+/* An exec's spec (docs/containers.md, "Exec sessions"): a copy of base (the container's)
+ * with the process members (and dctl.stdin) read from dirfd/name, an OCI process object
+ * under "process". The strings of base are shared; free only what shim_spec_process_free()
+ * frees. On error writes a message into why and returns -1. */
+int shim_spec_load_exec(int dirfd, const char *name, const struct shim_spec *base,
+                        struct shim_spec *spec, const char **why);
+/* Frees the process members (args, env, cwd, gids, rlimits) and clears them. */
+void shim_spec_process_free(struct shim_spec *spec);
+
 /* What the container's init needs besides the spec; fds are the child's copies. */
 struct shim_child {
     const struct shim_spec *spec;
@@ -120,6 +129,13 @@ struct shim_child {
 /* Runs in the clone()d child: sets the container up and execs its command (with
  * spec->init, forks it and stays as its reaper). Never returns. */
 void shim_init_run(struct shim_child *c) __attribute__((noreturn));
+
+/* Runs in a child forked by the shim (already in the container's PID namespace) for an
+ * exec: joins the namespaces in c->ns_fd, sets up stdio (with spec->terminal a pty in
+ * the container's devpts, its master sent on console_sock), rlimits, the working
+ * directory (not created), user, groups and capabilities, and execs spec->args, with
+ * failures on exec_pipe as for the init. Never returns. */
+void shim_init_exec_run(struct shim_child *c) __attribute__((noreturn));
 
 /* Brings the loopback interface of the current network namespace up (netlink). */
 int shim_net_lo_up(void);

@@ -49,6 +49,20 @@
 
 extern char **environ;
 
+/* An exec session's wait on the shim ("execwait ID"): its connection, made by
+ * exec_start or exec_watch, and the watch. Owner: its container's list. */
+struct native_exec {
+    struct native_exec *next;
+    struct native_ctr *ctr;
+    char *exec_id;
+    int fd;           /* the execwait connection, or -1 */
+    struct event *ev; /* the watch */
+    dctl_exit_cb cb;
+    void *arg;
+    char line[64];
+    size_t len;
+};
+
 /* A container the driver knows. Owner: struct native's table, until remove/fini. */
 struct native_ctr {
     struct native_ctr *next;
@@ -62,6 +76,7 @@ struct native_ctr {
     struct event *ev; /* the watch */
     dctl_exit_cb cb;
     void *arg;
+    struct native_exec *execs;
 };
 
 /* One driver instance; owned by dctld between init() and fini(). */
@@ -127,10 +142,27 @@ native_ctr_close(struct native_ctr *c)
 }
 
 static void
+native_exec_free(struct native_exec *x)
+{
+    if (x->ev)
+        event_free(x->ev);
+    if (x->fd >= 0)
+        close(x->fd);
+    free(x->exec_id);
+    free(x);
+}
+
+static void
 native_ctr_free(struct native_ctr *c)
 {
+    struct native_exec *x;
+
     if (c == NULL)
         return;
+    while ((x = c->execs) != NULL) {
+        c->execs = x->next;
+        native_exec_free(x);
+    }
     if (c->ev)
         event_free(c->ev);
     native_ctr_close(c);
@@ -767,12 +799,6 @@ native_resume(void *priv, const char *id, dctl_error_t *err)
 }
 
 static int
-native_exec(void *priv, const char *id, const char *process_json, int *pid, dctl_error_t *err)
-{
-    return native_not_yet(priv, err);
-}
-
-static int
 native_stats(void *priv, const char *id, char **json, dctl_error_t *err)
 {
     return native_not_yet(priv, err);
@@ -887,28 +913,21 @@ native_attach(void *priv, const char *id, const char *request, dctl_error_t *err
     return fd;
 }
 
+/* One request line to id's shim and its one-line answer: 0 for "ok", else -1 with the
+ * shim's message (DCTL_ERR_CONFLICT). The shim answers at once; the wait is bounded
+ * all the same. */
 static int
-native_resize(void *priv, const char *id, unsigned int rows, unsigned int cols,
-              dctl_error_t *err)
+native_request(struct native *n, const char *id, const char *line, dctl_error_t *err)
 {
-    struct native *n = priv;
     struct timeval tv = { .tv_sec = 2 };
-    cleanup_free char *line = NULL;
     cleanup_close int fd = -1;
     char answer[256];
     ssize_t r;
 
-    if (!native_id_is_valid(id))
-        return native_error(n, err, DCTL_ERR_INVALID, 0, "invalid container ID \"%s\"", id);
-    if (rows > 65535 || cols > 65535)
-        return native_error(n, err, DCTL_ERR_INVALID, 0, "invalid terminal size %ux%u", rows,
-                            cols);
     fd = native_connect(n, id, err);
     if (fd < 0)
         return -1;
-    /* the shim answers at once; a bound on the wait all the same */
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    line = xasprintf("resize %u %u\n", rows, cols);
     if (native_send_all(fd, line, strlen(line)) < 0)
         return native_error(n, err, DCTL_ERR_CONFLICT, errno, "Container %s is not running", id);
     do
@@ -916,13 +935,336 @@ native_resize(void *priv, const char *id, unsigned int rows, unsigned int cols,
     while (r < 0 && errno == EINTR);
     if (r <= 0)
         return native_error(n, err, DCTL_ERR_INTERNAL, r < 0 ? errno : 0,
-                            "native: no answer to resize from %.12s", id);
+                            "native: no answer from the shim of %.12s", id);
     answer[r] = '\0';
     answer[strcspn(answer, "\n")] = '\0';
     if (strcmp(answer, "ok") == 0)
         return 0;
     return native_error(n, err, DCTL_ERR_CONFLICT, 0, "%s",
                         strncmp(answer, "error ", 6) == 0 ? answer + 6 : answer);
+}
+
+static int
+native_resize(void *priv, const char *id, unsigned int rows, unsigned int cols,
+              dctl_error_t *err)
+{
+    struct native *n = priv;
+    char line[64];
+
+    if (!native_id_is_valid(id))
+        return native_error(n, err, DCTL_ERR_INVALID, 0, "invalid container ID \"%s\"", id);
+    if (rows > 65535 || cols > 65535)
+        return native_error(n, err, DCTL_ERR_INVALID, 0, "invalid terminal size %ux%u", rows,
+                            cols);
+    snprintf(line, sizeof line, "resize %u %u\n", rows, cols);
+    return native_request(n, id, line, err);
+}
+
+/* ---- exec sessions (docs/containers.md, "Exec sessions") ---------------------------- */
+
+static bool
+native_exec_id_is_valid(const char *x)
+{
+    size_t n = x ? strspn(x, "0123456789abcdef") : 0;
+
+    return n > 0 && n <= 64 && x[n] == '\0';
+}
+
+/* "stdin,stdout,stderr" or a subset as given; NULL or "" (none) become "-". */
+static bool
+native_streams_are_valid(const char *s)
+{
+    cleanup_free char *copy = NULL;
+    char *save = NULL, *t;
+
+    if (s == NULL || *s == '\0')
+        return true;
+    if (s[strlen(s) - 1] == ',' || strstr(s, ",,") || *s == ',')
+        return false;
+    copy = xstrdup(s);
+    for (t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
+        if (strcmp(t, "stdin") && strcmp(t, "stdout") && strcmp(t, "stderr"))
+            return false;
+    return true;
+}
+
+/* Reads one answer line from a blocking socket, byte by byte so that nothing of the
+ * stream behind it is taken; NULL on EOF or timeout. */
+static char *
+native_read_line(int fd)
+{
+    char buf[1200];
+    size_t len = 0;
+
+    while (len < sizeof buf - 1) {
+        ssize_t r = recv(fd, buf + len, 1, 0);
+
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return NULL;
+        if (buf[len] == '\n')
+            break;
+        len++;
+    }
+    buf[len] = '\0';
+    return xstrdup(buf);
+}
+
+/* Connects to id's shim and sends line; the connected blocking fd, or -1. */
+static int
+native_connect_send(struct native *n, const char *id, const char *line, dctl_error_t *err)
+{
+    int fd = native_connect(n, id, err);
+
+    if (fd < 0)
+        return -1;
+    if (native_send_all(fd, line, strlen(line)) < 0) {
+        int e = errno;
+
+        close(fd);
+        return native_error(n, err, DCTL_ERR_CONFLICT, e, "Container %s is not running", id);
+    }
+    return fd;
+}
+
+static struct native_exec *
+native_exec_find(struct native_ctr *c, const char *exec_id)
+{
+    struct native_exec *x;
+
+    for (x = c->execs; x; x = x->next)
+        if (strcmp(x->exec_id, exec_id) == 0)
+            return x;
+    return NULL;
+}
+
+static struct native_exec *
+native_exec_add(struct native_ctr *c, const char *exec_id, int fd)
+{
+    struct native_exec *x = xcalloc(1, sizeof *x);
+
+    x->ctr = c;
+    x->exec_id = xstrdup(exec_id);
+    x->fd = fd;
+    x->next = c->execs;
+    c->execs = x;
+    return x;
+}
+
+static void
+native_exec_unlink(struct native_exec *x)
+{
+    struct native_exec **p;
+
+    for (p = &x->ctr->execs; *p; p = &(*p)->next)
+        if (*p == x) {
+            *p = x->next;
+            return;
+        }
+}
+
+static int
+native_exec_start(void *priv, const char *id, const char *exec_id, const char *process_json,
+                  const char *streams, int *pid, int *fd, int *exit_code, dctl_error_t *err)
+{
+    struct native *n = priv;
+    struct timeval tv = { .tv_sec = NATIVE_START_TIMEOUT_MS / 1000 };
+    cleanup_free char *path = NULL, *line = NULL, *answer = NULL;
+    cleanup_close int sfd = -1;
+    struct native_ctr *c;
+    long long v = 0;
+    bool running;
+    int wfd;
+
+    *pid = 0;
+    *fd = -1;
+    *exit_code = 0;
+    if (!native_id_is_valid(id))
+        return native_error(n, err, DCTL_ERR_INVALID, 0, "invalid container ID \"%s\"", id);
+    if (!native_exec_id_is_valid(exec_id))
+        return native_error(n, err, DCTL_ERR_INVALID, 0, "invalid exec ID \"%s\"",
+                            exec_id ? exec_id : "");
+    if (!native_streams_are_valid(streams))
+        return native_error(n, err, DCTL_ERR_INVALID, 0, "invalid exec streams \"%s\"", streams);
+    pthread_mutex_lock(&n->lock);
+    c = native_ctr_find(n, id, true);
+    running = c && native_ctr_is_running(c) && native_exec_find(c, exec_id) == NULL;
+    if (c)
+        path = xasprintf("%s/exec-%s.json", c->dir, exec_id);
+    pthread_mutex_unlock(&n->lock);
+    if (c == NULL)
+        return native_error(n, err, DCTL_ERR_NOT_FOUND, 0, "No such container: %s", id);
+    if (!running)
+        return native_error(n, err, DCTL_ERR_CONFLICT, 0, "Container %s is not running", id);
+    /* run-time state, read and removed by the shim: atomic, not durable */
+    if (file_write_replace(AT_FDCWD, path, process_json, strlen(process_json), 0600, err) < 0)
+        return -1;
+    line = xasprintf("exec %s %s\n", exec_id, streams && *streams ? streams : "-");
+    sfd = native_connect_send(n, id, line, err);
+    if (sfd < 0) {
+        unlink(path);
+        return -1;
+    }
+    setsockopt(sfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    answer = native_read_line(sfd);
+    if (answer == NULL) {
+        unlink(path);
+        return native_error(n, err, DCTL_ERR_CONFLICT, 0, "Container %s is not running", id);
+    }
+    if (strncmp(answer, "error ", 6) == 0) {
+        char *sp;
+        long code = strtol(answer + 6, &sp, 10);
+
+        *exit_code = code > 0 && code < 256 ? (int)code : 128;
+        if (*sp == ' ')
+            sp++;
+        return native_error(n, err,
+                            *exit_code == 126 || *exit_code == 127 ? DCTL_ERR_INVALID
+                                                                   : DCTL_ERR_INTERNAL,
+                            0, "%s", sp);
+    }
+    if (strncmp(answer, "ok ", 3) != 0 || util_parse_int64(answer + 3, &v) < 0 || v <= 0)
+        return native_error(n, err, DCTL_ERR_INTERNAL, 0, "dctl-shim for %.12s: bad answer "
+                            "\"%s\" to exec", id, answer);
+    *pid = (int)v;
+    /* the wait, connected now (off the loop) for exec_watch */
+    free(line);
+    line = xasprintf("execwait %s\n", exec_id);
+    wfd = native_connect_send(n, id, line, NULL);
+    if (wfd >= 0)
+        fcntl(wfd, F_SETFL, fcntl(wfd, F_GETFL) | O_NONBLOCK);
+    pthread_mutex_lock(&n->lock);
+    c = native_ctr_find(n, id, false);
+    if (c && wfd >= 0)
+        native_exec_add(c, exec_id, wfd);
+    else if (wfd >= 0)
+        close(wfd);
+    pthread_mutex_unlock(&n->lock);
+    if (streams && *streams) {
+        fcntl(sfd, F_SETFL, fcntl(sfd, F_GETFL) | O_NONBLOCK);
+        *fd = steal_fd(&sfd);
+    }
+    return 0;
+}
+
+static void
+native_exec_watch_cb(evutil_socket_t fd, short what, void *arg)
+{
+    struct native_exec *x = arg;
+    struct dctl_exit_status st = { .exit_code = 137 };
+    dctl_exit_cb cb = x->cb;
+    void *cbarg = x->arg;
+    cleanup_free char *id = NULL;
+    char *nl;
+    long code;
+
+    (void)what;
+    for (;;) {
+        ssize_t r = recv(fd, x->line + x->len, sizeof x->line - 1 - x->len, 0);
+
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return; /* the rest of the line later */
+        if (r > 0)
+            x->len += (size_t)r;
+        x->line[x->len] = '\0';
+        if (r <= 0 || strchr(x->line, '\n') || x->len == sizeof x->line - 1)
+            break;
+    }
+    if ((nl = strchr(x->line, '\n')) != NULL)
+        *nl = '\0';
+    if (strncmp(x->line, "exit ", 5) == 0 && (code = strtol(x->line + 5, &nl, 10)) >= 0 &&
+        *nl == '\0')
+        st.exit_code = (int)code;
+    else
+        st.error = "the exec's end was not recorded: its container's shim is gone";
+    id = xstrdup(x->ctr->id);
+    native_exec_unlink(x);
+    native_exec_free(x);
+    cb(cbarg, id, &st);
+}
+
+static int
+native_exec_watch(void *priv, const char *id, const char *exec_id, dctl_exit_cb cb, void *arg,
+                  dctl_error_t *err)
+{
+    struct native *n = priv;
+    struct native_ctr *c;
+    struct native_exec *x;
+    struct timeval now = { 0, 0 };
+    int fd = -1, rc;
+
+    if (!native_id_is_valid(id) || !native_exec_id_is_valid(exec_id) || cb == NULL)
+        return native_error(n, err, DCTL_ERR_INVALID, 0, "native: bad exec watch of \"%s\"",
+                            exec_id ? exec_id : "");
+    pthread_mutex_lock(&n->lock);
+    c = native_ctr_find(n, id, true);
+    x = c ? native_exec_find(c, exec_id) : NULL;
+    pthread_mutex_unlock(&n->lock);
+    if (c == NULL)
+        return native_error(n, err, DCTL_ERR_NOT_FOUND, 0, "No such container: %s", id);
+    if (x == NULL) { /* after a restart: ask the shim again (it answers at once) */
+        cleanup_free char *line = xasprintf("execwait %s\n", exec_id);
+
+        fd = native_connect_send(n, id, line, NULL);
+        if (fd >= 0)
+            fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+        pthread_mutex_lock(&n->lock);
+        x = native_exec_add(c, exec_id, fd);
+        pthread_mutex_unlock(&n->lock);
+    }
+    if (x->ev) {
+        event_free(x->ev);
+        x->ev = NULL;
+    }
+    x->cb = cb;
+    x->arg = arg;
+    if (x->fd >= 0) {
+        x->ev = event_new(n->host->event_base, x->fd, EV_READ | EV_PERSIST, native_exec_watch_cb,
+                          x);
+        rc = x->ev ? event_add(x->ev, NULL) : -1;
+    } else { /* no connection (the shim is gone): the callback from the loop, as at an EOF */
+        x->ev = evtimer_new(n->host->event_base, native_exec_watch_cb, x);
+        rc = x->ev ? evtimer_add(x->ev, &now) : -1;
+    }
+    if (rc < 0)
+        return native_error(n, err, DCTL_ERR_INTERNAL, 0, "native: cannot watch exec %.12s",
+                            exec_id);
+    return 0;
+}
+
+static int
+native_exec_resize(void *priv, const char *id, const char *exec_id, unsigned int rows,
+                   unsigned int cols, dctl_error_t *err)
+{
+    struct native *n = priv;
+    cleanup_free char *line = NULL;
+
+    if (!native_id_is_valid(id) || !native_exec_id_is_valid(exec_id))
+        return native_error(n, err, DCTL_ERR_INVALID, 0, "invalid exec ID \"%s\"",
+                            exec_id ? exec_id : "");
+    if (rows > 65535 || cols > 65535)
+        return native_error(n, err, DCTL_ERR_INVALID, 0, "invalid terminal size %ux%u", rows,
+                            cols);
+    line = xasprintf("execresize %s %u %u\n", exec_id, rows, cols);
+    return native_request(n, id, line, err);
+}
+
+static int
+native_exec_kill(void *priv, const char *id, const char *exec_id, int signo, dctl_error_t *err)
+{
+    struct native *n = priv;
+    cleanup_free char *line = NULL;
+
+    if (!native_id_is_valid(id) || !native_exec_id_is_valid(exec_id))
+        return native_error(n, err, DCTL_ERR_INVALID, 0, "invalid exec ID \"%s\"",
+                            exec_id ? exec_id : "");
+    if (signo <= 0 || signo > 64)
+        return native_error(n, err, DCTL_ERR_INVALID, 0, "invalid signal: %d", signo);
+    line = xasprintf("execkill %s %d\n", exec_id, signo);
+    return native_request(n, id, line, err);
 }
 
 static int
@@ -981,13 +1323,16 @@ static const struct dctl_exec_ops native_ops = {
     .kill = native_kill,
     .pause = native_pause,
     .resume = native_resume,
-    .exec = native_exec,
     .stats = native_stats,
     .update = native_update,
     .restore = native_restore,
     .attach = native_attach,
     .resize = native_resize,
     .remove = native_remove,
+    .exec_start = native_exec_start,
+    .exec_watch = native_exec_watch,
+    .exec_resize = native_exec_resize,
+    .exec_kill = native_exec_kill,
 };
 
 DCTL_EXPORT const struct dctl_driver dctl_driver = {

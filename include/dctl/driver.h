@@ -27,7 +27,7 @@ extern "C" {
 #endif
 
 #define DCTL_DRIVER_ABI_MAJOR 1
-#define DCTL_DRIVER_ABI_MINOR 0
+#define DCTL_DRIVER_ABI_MINOR 1
 
 #define DCTL_EXPORT __attribute__((visibility("default")))
 
@@ -197,7 +197,7 @@ struct dctl_exec_ops {
     int (*kill)(void *priv, const char *id, int signo, dctl_error_t *err);
     int (*pause)(void *priv, const char *id, dctl_error_t *err);
     int (*resume)(void *priv, const char *id, dctl_error_t *err);
-    /* Runs a further process (JSON text) in id; *pid gets its pid. */
+    /* Unused (ABI 1.0's placeholder for exec sessions): see exec_start below. */
     int (*exec)(void *priv, const char *id, const char *process_json, int *pid,
                 dctl_error_t *err);
     /* Resource usage of id as JSON (malloc'd, the caller's). */
@@ -217,6 +217,40 @@ struct dctl_exec_ops {
                   dctl_error_t *err);
     /* Forgets id: kills what still runs of it and removes its run-time state. */
     int (*remove)(void *priv, const char *id, dctl_error_t *err);
+
+    /* ABI 1.1: exec sessions (docker exec), further processes in a running container,
+     * each named by an exec_id of 1 to 64 lower-case hex digits, unique in its
+     * container (docs/containers.md, "Exec sessions"). An exec ends with its
+     * container. */
+
+    /* Starts process_json (JSON text: {"process": an OCI process object, "dctl":
+     * {"stdin": bool}}) as exec_id in running container id, in all of its namespaces
+     * and its cgroup. streams ("stdin,stdout,stderr" or a subset; NULL or "" for
+     * none) are carried by *fd, a connected non-blocking socket (the caller's; -1
+     * without streams): raw bytes with a terminal, else Docker's 8-byte frames; the
+     * caller's half-close ends the process's stdin (without a terminal). *pid: the
+     * process's pid in dctld's PID namespace. When the process cannot be started,
+     * -1 with err in Docker's words (kind DCTL_ERR_INVALID for a command that is
+     * missing or not executable) and *exit_code the code recorded for it (126, 127,
+     * else 128); DCTL_ERR_CONFLICT when id is not running. Blocks: called from a
+     * worker thread, never the loop thread; safe beside other ops. */
+    int (*exec_start)(void *priv, const char *id, const char *exec_id,
+                      const char *process_json, const char *streams, int *pid, int *fd,
+                      int *exit_code, dctl_error_t *err);
+    /* Calls cb(arg, id, status) once on the loop thread when exec_id of id has ended
+     * (st->exit_code; times 0 when not known); at once (from the loop) if it already
+     * has. After a daemon restart this finds the exec again from the shim. An exec
+     * the driver has no record of (its container gone without one): code 137,
+     * st->error set. */
+    int (*exec_watch)(void *priv, const char *id, const char *exec_id, dctl_exit_cb cb,
+                      void *arg, dctl_error_t *err);
+    /* Sets the size of exec_id's terminal. DCTL_ERR_CONFLICT without one or when it
+     * has ended. */
+    int (*exec_resize)(void *priv, const char *id, const char *exec_id, unsigned int rows,
+                       unsigned int cols, dctl_error_t *err);
+    /* Sends signo to exec_id's process. DCTL_ERR_CONFLICT when it has ended. */
+    int (*exec_kill)(void *priv, const char *id, const char *exec_id, int signo,
+                     dctl_error_t *err);
 };
 
 /* The one symbol a driver exports. */

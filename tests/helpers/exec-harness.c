@@ -9,9 +9,13 @@
  *     attach ID REQUEST       (stdin to the socket, the socket to stdout)
  *     resize ID ROWS COLS     status                 unsupported ID
  *     bench N SPEC.json       (create+start+exit+remove N times; the median in ms)
+ *     exec ID EXEC PROCESS.json STREAMS  (exec_start, its streams as attach's, then
+ *                             exec_watch; STREAMS "-" for none)
+ *     execwait ID EXEC        execresize ID EXEC ROWS COLS    execkill ID EXEC SIGNO
+ *     execbench N ID PROCESS.json  (exec_start + exec_watch N times; the median in ms)
  *
  * Prints "pid N" after a start, "exit CODE" (and "error: MSG") when the command
- * ended, "running PID" or "exited CODE" for restore. Errors: "error KIND: MSG" on
+ * ended ("code N" too when an exec could not start), "running PID" or "exited CODE" for restore. Errors: "error KIND: MSG" on
  * stderr and exit status 1; KIND is the dctl_error_kind number. */
 #include <config.h>
 
@@ -130,16 +134,13 @@ harness_start(const char *id)
     return 0;
 }
 
+/* stdin to fd, fd to stdout, until fd's EOF; closes fd */
 static int
-harness_attach(const char *id, const char *request)
+harness_bridge(int fd)
 {
-    dctl_error_t err = NULL;
-    int fd = ops->attach(priv, id, request, &err);
     bool in_open = true;
     char buf[16384];
 
-    if (fd < 0)
-        return harness_fail("attach", err);
     for (;;) {
         struct pollfd p[2] = { { .fd = fd, .events = POLLIN },
                                { .fd = in_open ? 0 : -1, .events = POLLIN } };
@@ -188,6 +189,53 @@ harness_attach(const char *id, const char *request)
 }
 
 static int
+harness_attach(const char *id, const char *request)
+{
+    dctl_error_t err = NULL;
+    int fd = ops->attach(priv, id, request, &err);
+
+    if (fd < 0)
+        return harness_fail("attach", err);
+    return harness_bridge(fd);
+}
+
+static int
+harness_exec_wait(const char *id, const char *exec_id, bool print)
+{
+    dctl_error_t err = NULL;
+
+    exited = false;
+    if (ops->exec_watch(priv, id, exec_id, harness_exit_cb, print ? (void *)1 : NULL, &err) < 0)
+        return harness_fail("exec_watch", err);
+    while (!exited)
+        if (event_base_dispatch(base) < 0)
+            return 1;
+    return 0;
+}
+
+static int
+harness_exec(const char *id, const char *exec_id, const char *process_path, const char *streams)
+{
+    dctl_error_t err = NULL;
+    cleanup_free char *process = file_read_all(AT_FDCWD, process_path, NULL, &err);
+    int pid = 0, fd = -1, code = 0;
+
+    if (process == NULL)
+        return harness_fail("exec", err);
+    if (ops->exec_start(priv, id, exec_id, process, strcmp(streams, "-") ? streams : NULL, &pid,
+                        &fd, &code, &err) < 0) {
+        printf("code %d\n", code);
+        fflush(stdout);
+        return harness_fail("exec_start", err);
+    }
+    printf("pid %d\n", pid);
+    fflush(stdout);
+    if (fd >= 0 && harness_bridge(fd) != 0)
+        return 1;
+    return harness_exec_wait(id, exec_id, true);
+}
+
+static int
 harness_cmp(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -217,6 +265,35 @@ harness_bench(int runs, const char *spec_path)
         ms[i] = (double)(util_now_ns() - t0) / 1e6;
         if (ops->remove(priv, id, &err) < 0)
             return harness_fail("remove", err);
+    }
+    qsort(ms, (size_t)runs, sizeof *ms, harness_cmp);
+    printf("runs %d median_ms %.2f min_ms %.2f max_ms %.2f\n", runs, ms[runs / 2], ms[0],
+           ms[runs - 1]);
+    free(ms);
+    return 0;
+}
+
+static int
+harness_exec_bench(int runs, const char *id, const char *process_path)
+{
+    double *ms = xcalloc((size_t)runs, sizeof *ms);
+    dctl_error_t err = NULL;
+    cleanup_free char *process = file_read_all(AT_FDCWD, process_path, NULL, &err);
+    int i;
+
+    if (process == NULL)
+        return harness_fail("exec", err);
+    for (i = 0; i < runs; i++) {
+        char exec_id[32];
+        long long t0 = util_now_ns();
+        int pid, fd, code;
+
+        snprintf(exec_id, sizeof exec_id, "%x", i + 1);
+        if (ops->exec_start(priv, id, exec_id, process, NULL, &pid, &fd, &code, &err) < 0)
+            return harness_fail("exec_start", err);
+        if (harness_exec_wait(id, exec_id, false) != 0)
+            return 1;
+        ms[i] = (double)(util_now_ns() - t0) / 1e6;
     }
     qsort(ms, (size_t)runs, sizeof *ms, harness_cmp);
     printf("runs %d median_ms %.2f min_ms %.2f max_ms %.2f\n", runs, ms[runs / 2], ms[0],
@@ -352,7 +429,6 @@ main(int argc, char **argv)
         if (ops->remove(priv, id, &err) < 0)
             return harness_fail("remove", err);
     } else if (strcmp(cmd, "unsupported") == 0) {
-        int pid;
         char *json;
 
         /* each of the later issues' ops answers 501 with a message */
@@ -360,12 +436,23 @@ main(int argc, char **argv)
             harness_fail("pause", steal_ptr(&err));
         if (ops->resume(priv, id, &err) < 0)
             harness_fail("resume", steal_ptr(&err));
-        if (ops->exec(priv, id, "{}", &pid, &err) < 0)
-            harness_fail("exec", steal_ptr(&err));
         if (ops->stats(priv, id, &json, &err) < 0)
             harness_fail("stats", steal_ptr(&err));
         if (ops->update(priv, id, "{}", &err) < 0)
             harness_fail("update", steal_ptr(&err));
+    } else if (strcmp(cmd, "exec") == 0 && optind + 4 < argc) {
+        rc = harness_exec(id, argv[optind + 2], argv[optind + 3], argv[optind + 4]);
+    } else if (strcmp(cmd, "execwait") == 0 && optind + 2 < argc) {
+        rc = harness_exec_wait(id, argv[optind + 2], true);
+    } else if (strcmp(cmd, "execresize") == 0 && optind + 4 < argc) {
+        if (ops->exec_resize(priv, id, argv[optind + 2], (unsigned int)atoi(argv[optind + 3]),
+                             (unsigned int)atoi(argv[optind + 4]), &err) < 0)
+            return harness_fail("execresize", err);
+    } else if (strcmp(cmd, "execkill") == 0 && optind + 3 < argc) {
+        if (ops->exec_kill(priv, id, argv[optind + 2], atoi(argv[optind + 3]), &err) < 0)
+            return harness_fail("execkill", err);
+    } else if (strcmp(cmd, "execbench") == 0 && optind + 3 < argc) {
+        rc = harness_exec_bench(atoi(id), argv[optind + 2], argv[optind + 3]);
     } else if (strcmp(cmd, "bench") == 0 && optind + 2 < argc) {
         rc = harness_bench(atoi(id), argv[optind + 2]);
     } else {
