@@ -14,6 +14,7 @@ extern const struct api_route api_containers_routes[]; /* api/containers.c */
 extern const struct api_route api_commit_routes[];     /* api/commit.c: POST /commit */
 /* api/containers-fs.c: changes, export, archive (docker cp) */
 extern const struct api_route api_containers_fs_routes[];
+extern const struct api_route api_exec_routes[];       /* api/exec.c: docker exec */
 
 struct reference;
 struct dctl_error;

@@ -35,8 +35,10 @@
 #include "daemon/dctld.h"
 #include "daemon/driver.h"
 #include "daemon/events.h"
+#include "daemon/exec.h"
 #include "daemon/image.h"
 #include "daemon/worker.h"
+#include "detach.h"
 #include "filters.h"
 #include "lib/json.h"
 #include "lib/log.h"
@@ -446,7 +448,7 @@ ctr_inspect_json(struct dctld *d, const struct container *c, bool size, int64_t 
     json_add_string(o, "MountLabel", "");
     json_add_string(o, "ProcessLabel", "");
     json_add_string(o, "AppArmorProfile", "");
-    json_object_object_add(o, "ExecIDs", NULL);
+    json_object_object_add(o, "ExecIDs", exec_ids_of(d->execs, c));
     if (hc) {
         if (ctr_get(hc, "Binds") == NULL)
             json_object_object_add(hc, "Binds", NULL);
@@ -1624,8 +1626,7 @@ struct ctr_attach {
     struct container *c;
     struct api_hijack *h;
     bool in, out, err, tty, logs_replay, live_output, stream;
-    unsigned char detach[16];
-    size_t ndetach, matched;
+    struct api_detach detach;
     struct bufferevent *client, *shim;
     struct evbuffer *pending_in;     /* stdin before the shim is connected */
     struct ctr_logs *follower, *replay;
@@ -1734,66 +1735,24 @@ ctr_attach_close(struct ctr_attach *a)
     ctr_attach_finish(a);
 }
 
-/* Detach keys ("ctrl-p,ctrl-q" by default): "ctrl-X", single characters. */
-static int
-ctr_attach_parse_keys(const char *s, unsigned char *out, size_t *n, dctl_error_t *err)
+static void
+ctr_attach_input(void *arg, const unsigned char *data, size_t len)
 {
-    cleanup_free char *copy = xstrdup(s && *s ? s : "ctrl-p,ctrl-q");
-    char *save = NULL, *k;
+    struct ctr_attach *a = arg;
 
-    *n = 0;
-    for (k = strtok_r(copy, ",", &save); k && *n < 16; k = strtok_r(NULL, ",", &save)) {
-        if (strlen(k) == 1) {
-            out[(*n)++] = (unsigned char)k[0];
-        } else if (strncmp(k, "ctrl-", 5) == 0 && strlen(k) == 6) {
-            char ch = (char)tolower((unsigned char)k[5]);
-
-            if (ch >= 'a' && ch <= 'z')
-                out[(*n)++] = (unsigned char)(ch - 'a' + 1);
-            else if (ch == '@')
-                out[(*n)++] = 0;
-            else if (ch == '[' || ch == '\\' || ch == ']' || ch == '^' || ch == '_')
-                out[(*n)++] = (unsigned char)(ch - '@');
-            else
-                return dctl_error_set(err, DCTL_ERR_INVALID, 0, "Invalid escape keys (%s) provided",
-                                      s);
-        } else {
-            return dctl_error_set(err, DCTL_ERR_INVALID, 0, "Invalid escape keys (%s) provided", s);
-        }
-    }
-    return 0;
+    if (a->shim)
+        bufferevent_write(a->shim, data, len);
+    else
+        evbuffer_add(a->pending_in, data, len);
 }
 
 static void
 ctr_attach_stdin(struct ctr_attach *a, const unsigned char *data, size_t len)
 {
-    size_t i;
-
-    for (i = 0; i < len; i++) {
-        if (a->ndetach && data[i] == a->detach[a->matched]) {
-            if (++a->matched == a->ndetach) {   /* detached */
-                a->emitted_detach = true;
-                container_emit(a->c, "detach", NULL);
-                ctr_attach_close(a);
-                return;
-            }
-            continue;
-        }
-        if (a->matched) {   /* a prefix that did not complete: it was input */
-            if (a->shim)
-                bufferevent_write(a->shim, a->detach, a->matched);
-            else
-                evbuffer_add(a->pending_in, a->detach, a->matched);
-            a->matched = 0;
-            if (a->ndetach && data[i] == a->detach[0]) {
-                a->matched = 1;
-                continue;
-            }
-        }
-        if (a->shim)
-            bufferevent_write(a->shim, &data[i], 1);
-        else
-            evbuffer_add(a->pending_in, &data[i], 1);
+    if (api_detach_feed(&a->detach, data, len, ctr_attach_input, a)) {   /* detached */
+        a->emitted_detach = true;
+        container_emit(a->c, "detach", NULL);
+        ctr_attach_close(a);
     }
 }
 
@@ -2019,7 +1978,7 @@ ctr_attach_handler(struct api_request *req, dctl_error_t *err)
         return dctl_error_set(err, DCTL_ERR_CONFLICT, 0,
                               "You cannot attach to a paused container, unpause it first");
     a = xcalloc(1, sizeof *a);
-    if (ctr_attach_parse_keys(api_query(req, "detachKeys"), a->detach, &a->ndetach, err) < 0) {
+    if (api_detach_parse(api_query(req, "detachKeys"), &a->detach, err) < 0) {
         free(a);
         return -1;
     }

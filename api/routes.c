@@ -16,5 +16,6 @@ api_router_new(void)
     router_add(r, api_containers_routes);
     router_add(r, api_commit_routes);
     router_add(r, api_containers_fs_routes);
+    router_add(r, api_exec_routes);
     return r;
 }

@@ -102,6 +102,7 @@ struct api_stream {
 };
 
 static void api_listener_run(struct api_listener *l);
+static void api_hijack_free(struct api_hijack *h);
 
 static void
 api_listener_kick(struct api_listener *l)
@@ -178,7 +179,7 @@ api_request_free(struct api_request *req)
         req->data_free(req->data);
     if (req->response)
         MHD_destroy_response(req->response);
-    free(req->hijack);
+    api_hijack_free(req->hijack);
     router_match_fini(&req->match);
     free(req->body);
     free(req->url);
@@ -549,7 +550,20 @@ struct api_hijack {
     api_hijack_cb cb;
     void *arg;
     bool closed;
+    /* a client that did not ask to upgrade: its connection, suspended, carries the
+     * stream after our own "200 OK" head; resumed at the end, then closed */
+    struct api_request *plain;
+    struct event *plain_ev;
+    int plain_fd;
 };
+
+static void
+api_hijack_free(struct api_hijack *h)
+{
+    if (h && h->plain_ev)
+        event_free(h->plain_ev);
+    free(h);
+}
 
 static void
 api_upgrade_cb(void *cls, struct MHD_Connection *conn, void *req_cls, const char *extra,
@@ -563,6 +577,58 @@ api_upgrade_cb(void *cls, struct MHD_Connection *conn, void *req_cls, const char
     h->cb(h->arg, h, sock, extra, extra_len);
 }
 
+static void
+api_hijack_plain_cb(evutil_socket_t fd, short what, void *arg)
+{
+    struct api_hijack *h = arg;
+
+    (void)fd;
+    (void)what;
+    h->cb(h->arg, h, h->plain_fd, NULL, 0);
+}
+
+/* The older clients' way (HTTP-NOTES.md, "Hijack"): our own head on MHD's socket of a
+ * suspended connection, then the stream; the callback runs from the loop, not from
+ * inside MHD's. */
+static void
+api_reply_hijack_plain(struct api_request *req, struct api_hijack *h, const char *content_type)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    cleanup_free char *head = NULL;
+    size_t off = 0, len;
+
+    if (ci == NULL) {
+        api_reply_message(req, 500, "internal error: no socket for the stream");
+        return;
+    }
+    head = xasprintf("HTTP/1.1 200 OK\r\nContent-Type: %s\r\nApi-Version: %s\r\n"
+                     "Docker-Experimental: false\r\nOstype: linux\r\n%s%s%s\r\n",
+                     content_type, API_VERSION_MAX_STR,
+                     req->server->opts.server_header ? "Server: " : "",
+                     req->server->opts.server_header ? req->server->opts.server_header : "",
+                     req->server->opts.server_header ? "\r\n" : "");
+    len = strlen(head);
+    while (off < len) {   /* a fresh connection's send buffer takes a head at once */
+        ssize_t n = send(ci->connect_fd, head + off, len - off, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+        if (n <= 0)
+            break;
+        off += (size_t)n;
+    }
+    if (off < len) {
+        api_reply_message(req, 500, "internal error: cannot write the stream's head");
+        return;
+    }
+    h->plain = req;
+    h->plain_fd = ci->connect_fd;
+    req->status = 200;
+    log_debug("api %s: 200 (stream without upgrade)", req->url);
+    api_request_suspend(req);
+    h->plain_ev = evtimer_new(req->server->base, api_hijack_plain_cb, h);
+    event_active(h->plain_ev, EV_TIMEOUT, 0);
+}
+
 void
 api_reply_hijack(struct api_request *req, const char *content_type, api_hijack_cb cb, void *arg)
 {
@@ -572,8 +638,13 @@ api_reply_hijack(struct api_request *req, const char *content_type, api_hijack_c
     h->listener = req->listener;
     h->cb = cb;
     h->arg = arg;
-    free(req->hijack);
+    h->plain_fd = -1;
+    api_hijack_free(req->hijack);
     req->hijack = h;
+    if (!api_request_upgrade_asked(req)) {
+        api_reply_hijack_plain(req, h, content_type);
+        return;
+    }
     resp = MHD_create_response_for_upgrade(api_upgrade_cb, h);
     MHD_add_response_header(resp, "Upgrade", "tcp");
     MHD_add_response_header(resp, "Content-Type", content_type);
@@ -591,7 +662,14 @@ api_request_upgrade_asked(const struct api_request *req)
 void
 api_hijack_close(struct api_hijack *h)
 {
-    if (h == NULL || h->closed || h->urh == NULL)
+    if (h == NULL || h->closed)
+        return;
+    if (h->plain) {   /* the next handler call answers MHD_NO: MHD closes the socket */
+        h->closed = true;
+        api_request_resume(h->plain);
+        return;
+    }
+    if (h->urh == NULL)
         return;
     h->closed = true;
     MHD_upgrade_action(h->urh, MHD_UPGRADE_ACTION_CLOSE);
@@ -691,6 +769,8 @@ api_access_cb(void *cls, struct MHD_Connection *conn, const char *url, const cha
     }
     if (req->suspended)   /* MHD calls again after a suspend during uploads */
         return MHD_YES;
+    if (req->hijack && req->hijack->plain)   /* a stream without upgrade has ended */
+        return MHD_NO;
     if (*upload_data_size) {
         size_t n = *upload_data_size;
 

@@ -139,12 +139,13 @@ typedef void (*api_stream_drain_cb)(void *arg);
 void api_stream_set_drain(struct api_stream *st, size_t low, api_stream_drain_cb cb, void *arg);
 
 /* Hijacking (attach, exec start): replies 101 with "Upgrade: tcp" and content_type
- * (application/vnd.docker.multiplexed-stream or .raw-stream). Once MHD hands the
- * connection over, cb runs on the loop with the socket (MHD's: never close it, wrap
- * it without BEV_OPT_CLOSE_ON_FREE) and any bytes the client sent right after the
- * request. The request, and its data, live until api_hijack_close(). The client must
- * have asked for the upgrade (Connection: Upgrade, Upgrade: tcp); api_request_upgrade_
- * asked() tells. cb never runs when the client goes before the upgrade. */
+ * (application/vnd.docker.multiplexed-stream or .raw-stream) when the client asked for
+ * the upgrade (Connection: Upgrade, Upgrade: tcp; api_request_upgrade_asked() tells),
+ * else "200 OK" with that type, as dockerd answers older clients. Once the connection
+ * is ours, cb runs on the loop with the socket (MHD's: never close it, wrap it without
+ * BEV_OPT_CLOSE_ON_FREE) and any bytes the client sent right after the request. The
+ * request, and its data, live until api_hijack_close(). cb never runs when the client
+ * goes before the upgrade. */
 struct api_hijack;
 typedef void (*api_hijack_cb)(void *arg, struct api_hijack *h, int fd, const char *extra,
                               size_t extra_len);

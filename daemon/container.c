@@ -22,6 +22,7 @@
 #include "daemon/dctld.h"
 #include "daemon/driver.h"
 #include "daemon/events.h"
+#include "daemon/exec.h"
 #include "daemon/image.h"
 #include "daemon/spec.h"
 #include "daemon/worker.h"
@@ -420,6 +421,8 @@ container_store_drop(struct container_store *s, struct container *c)
         }
     }
     c->removed = true;
+    if (s->d->execs)
+        exec_container_dropped(s->d->execs, c);
     if (c->restart_ev)
         event_del(c->restart_ev);
     if (c->stop_ev)
@@ -1219,18 +1222,6 @@ container_create_done_cb(void *job, int status, dctl_error_t err)
     free(j);
 }
 
-static void
-container_id_new(char out[65])
-{
-    unsigned char rnd[32];
-    size_t i;
-
-    if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
-        abort();
-    for (i = 0; i < sizeof rnd; i++)
-        snprintf(out + 2 * i, 3, "%02x", rnd[i]);
-}
-
 int
 container_create(struct container_store *s, struct json_object *body, const char *name,
                  container_done_cb done, void *arg, dctl_error_t *err)
@@ -1275,7 +1266,7 @@ container_create(struct container_store *s, struct json_object *body, const char
     hc = spec_hostconfig_normalize(hcin, err);
     if (hc == NULL)
         return -1;
-    container_id_new(id);
+    util_random_id(id);
     /* the hostname: given, the host's with host networking, else the short ID */
     if (*json_get_string(config, "Hostname") == '\0') {
         char host[256] = "";

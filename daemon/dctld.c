@@ -20,6 +20,7 @@
 #include "daemon/dctld.h"
 #include "daemon/driver.h"
 #include "daemon/events.h"
+#include "daemon/exec.h"
 #include "daemon/image.h"
 #include "daemon/worker.h"
 #include "lib/file.h"
@@ -239,6 +240,9 @@ dctld_new(struct daemon_config *config_take, dctl_error_t *err)
     d->containers = container_store_open(d, err);
     if (d->containers == NULL)
         goto fail;
+    d->execs = exec_store_open(d, err);
+    if (d->execs == NULL)
+        goto fail;
     d->router = api_router_new();
     opts.idle_timeout = d->config.idle_timeout;
     opts.server_header = server;
@@ -335,6 +339,7 @@ dctld_free(struct dctld *d)
         event_free(d->sig_hup);
     if (d->shutdown_timer)
         event_free(d->shutdown_timer);
+    exec_store_free(d->execs);   /* its sessions hold containers */
     container_store_free(d->containers);
     image_service_free(d->images);      /* before its storage driver goes */
     driver_registry_free(d->drivers);   /* fini and dlclose, before the loop goes */

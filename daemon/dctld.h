@@ -14,6 +14,7 @@
 struct api_server;
 struct container_store;
 struct driver_registry;
+struct exec_store;
 struct events;
 struct image_service;
 struct router;
@@ -29,6 +30,7 @@ struct dctld {
     struct events *events;    /* the events manager: every manager emits here */
     struct image_service *images; /* NULL when no storage driver is active */
     struct container_store *containers; /* the container manager */
+    struct exec_store *execs; /* exec sessions (docker exec) */
     char id[40];              /* engine ID, stable across restarts (data-root/engine-id) */
     long long started_ns;
     int lock_fd;              /* data-root/dctld.lock, flock'd while we run */

@@ -1481,110 +1481,83 @@ spec_write_file(const char *dir, const char *name, const char *text, dctl_error_
     return file_write_replace(dfd, name, text, strlen(text), 0644, err);   /* rebuilt at each start */
 }
 
-struct json_object *
-spec_build(const struct spec_input *in, dctl_error_t *err)
+/* Docker's CreateDaemonEnvironment, then ReplaceOrAppendEnvValues: PATH (when env
+ * has none), HOSTNAME, TERM=xterm with a TTY, then env's entries, then extra's (an
+ * exec's), each replacing an earlier one of its key. */
+static struct json_object *
+spec_env_build(struct json_object *env, const char *hostname, bool tty, struct json_object *extra)
 {
-    struct json_object *cfg = in->config, *hc = in->hostconfig;
-    cleanup_json struct json_object *spec = json_object_new_object();
-    struct json_object *proc, *user, *args, *env, *caps, *root, *mounts, *linux_, *ns, *devs;
-    struct json_object *dctl, *log, *v, *sysctl;
-    cleanup_free char *passwd = NULL, *group = NULL, *resolv = NULL, *hosts = NULL;
-    cleanup_free char *host_resolv = NULL, *host_hosts = NULL, *hostname_line = NULL;
-    cleanup_free char *path_hostname = NULL, *path_hosts = NULL, *path_resolv = NULL;
-    cleanup_free char *shm_opt = NULL;
-    const char *hostname = json_get_string(cfg, "Hostname"), *wd;
-    const char *net = json_get_string(hc, "NetworkMode");
-    bool host_net = net && strcmp(net, "host") == 0;
-    bool host_ipc = json_get_string(hc, "IpcMode") &&
-                    strcmp(json_get_string(hc, "IpcMode"), "host") == 0;
-    bool tty = json_get_bool(cfg, "Tty", false), privileged = json_get_bool(hc, "Privileged",
-                                                                             false);
-    struct spec_user u;
-    struct spec_log lg;
-    size_t i;
+    struct json_object *out = json_object_new_array(), *src[2] = { env, extra };
+    cleanup_free char *h = xasprintf("HOSTNAME=%s", hostname ? hostname : "");
     bool have_path = false;
+    size_t i, k, j;
 
-    if (spec_log_parse(spec_get(hc, "LogConfig"), &lg, err) < 0)
-        return NULL;
-    passwd = spec_read_root_file(in->rootfs, "passwd");
-    group = spec_read_root_file(in->rootfs, "group");
-    if (spec_user_resolve(json_get_string(cfg, "User"), passwd, group, spec_get(hc, "GroupAdd"),
-                          &u, err) < 0)
-        return NULL;
-    json_add_string(spec, "ociVersion", "1.0.2-dev");
-    /* process */
-    proc = json_object_new_object();
-    json_add_bool(proc, "terminal", tty);
-    if (tty) {
-        struct json_object *cs = json_object_new_object(), *size = spec_get(hc, "ConsoleSize");
+    for (i = 0; i < spec_alen(env); i++)
+        have_path |= util_has_prefix(spec_aget(env, i), "PATH=");
+    if (!have_path)
+        json_object_array_add(out, json_object_new_string("PATH=" SPEC_DEFAULT_PATH));
+    json_object_array_add(out, json_object_new_string(h));
+    if (tty)
+        json_object_array_add(out, json_object_new_string("TERM=xterm"));
+    for (j = 0; j < 2; j++)
+        for (i = 0; i < spec_alen(src[j]); i++) {
+            char key[256], ek[256];
+            bool replaced = false;
 
-        json_add_int64(cs, "height", spec_alen(size) == 2
-                                         ? json_object_get_int64(json_object_array_get_idx(size, 0))
-                                         : 0);
-        json_add_int64(cs, "width", spec_alen(size) == 2
-                                        ? json_object_get_int64(json_object_array_get_idx(size, 1))
-                                        : 0);
-        json_object_object_add(proc, "consoleSize", cs);
-    }
-    user = json_object_new_object();
-    json_add_int64(user, "uid", u.uid);
-    json_add_int64(user, "gid", u.gid);
+            spec_env_key(spec_aget(src[j], i), key, sizeof key);
+            for (k = 0; k < json_object_array_length(out); k++) {
+                spec_env_key(spec_aget(out, k), ek, sizeof ek);
+                if (strcmp(key, ek) == 0) {
+                    json_object_array_put_idx(out, k, json_object_new_string(spec_aget(src[j], i)));
+                    replaced = true;
+                    break;
+                }
+            }
+            if (!replaced)
+                json_object_array_add(out, json_object_new_string(spec_aget(src[j], i)));
+        }
+    return out;
+}
+
+/* process.user from the root's /etc/passwd and /etc/group. */
+static int
+spec_process_user(struct json_object *proc, const char *rootfs, const char *user,
+                  struct json_object *group_add, dctl_error_t *err)
+{
+    cleanup_free char *passwd = spec_read_root_file(rootfs, "passwd");
+    cleanup_free char *group = spec_read_root_file(rootfs, "group");
+    struct json_object *o;
+    struct spec_user u;
+    size_t i;
+
+    if (spec_user_resolve(user, passwd, group, group_add, &u, err) < 0)
+        return -1;
+    o = json_object_new_object();
+    json_add_int64(o, "uid", u.uid);
+    json_add_int64(o, "gid", u.gid);
     if (u.ngids) {
         struct json_object *g = json_object_new_array();
 
         for (i = 0; i < u.ngids; i++)
             json_object_array_add(g, json_object_new_int64(u.gids[i]));
-        json_object_object_add(user, "additionalGids", g);
+        json_object_object_add(o, "additionalGids", g);
     }
     spec_user_fini(&u);
-    json_object_object_add(proc, "user", user);
-    args = json_object_new_array();
-    v = spec_get(cfg, "Entrypoint");
-    for (i = 0; i < spec_alen(v); i++)
-        json_object_array_add(args, json_object_new_string(spec_aget(v, i)));
-    v = spec_get(cfg, "Cmd");
-    for (i = 0; i < spec_alen(v); i++)
-        json_object_array_add(args, json_object_new_string(spec_aget(v, i)));
-    json_object_object_add(proc, "args", args);
-    /* env: PATH default, HOSTNAME, TERM with a TTY, then the container's (replacing) */
-    env = json_object_new_array();
-    v = spec_get(cfg, "Env");
-    for (i = 0; i < spec_alen(v); i++)
-        have_path |= util_has_prefix(spec_aget(v, i), "PATH=");
-    if (!have_path)
-        json_object_array_add(env, json_object_new_string("PATH=" SPEC_DEFAULT_PATH));
-    {
-        cleanup_free char *h = xasprintf("HOSTNAME=%s", hostname ? hostname : "");
+    json_object_object_add(proc, "user", o);
+    return 0;
+}
 
-        json_object_array_add(env, json_object_new_string(h));
-    }
-    if (tty)
-        json_object_array_add(env, json_object_new_string("TERM=xterm"));
-    for (i = 0; i < spec_alen(v); i++) {
-        char key[256], ek[256];
-        size_t k;
-        bool replaced = false;
+/* process.capabilities and noNewPrivileges from the HostConfig; all_caps gives every
+ * capability (an exec's Privileged). */
+static int
+spec_process_security(struct json_object *proc, struct json_object *hc, bool all_caps,
+                      dctl_error_t *err)
+{
+    struct json_object *caps = all_caps ? spec_strv(spec_all_caps) : spec_caps(hc, err), *v;
+    size_t i;
 
-        spec_env_key(spec_aget(v, i), key, sizeof key);
-        for (k = 0; k < json_object_array_length(env); k++) {
-            spec_env_key(spec_aget(env, k), ek, sizeof ek);
-            if (strcmp(key, ek) == 0) {
-                json_object_array_put_idx(env, k, json_object_new_string(spec_aget(v, i)));
-                replaced = true;
-                break;
-            }
-        }
-        if (!replaced)
-            json_object_array_add(env, json_object_new_string(spec_aget(v, i)));
-    }
-    json_object_object_add(proc, "env", env);
-    wd = json_get_string(cfg, "WorkingDir");
-    json_add_string(proc, "cwd", wd && *wd ? wd : "/");
-    caps = spec_caps(hc, err);
-    if (caps == NULL) {
-        json_object_put(proc);
-        return NULL;
-    }
+    if (caps == NULL)
+        return -1;
     v = json_object_new_object();
     json_object_object_add(v, "bounding", json_object_get(caps));
     json_object_object_add(v, "effective", json_object_get(caps));
@@ -1597,7 +1570,78 @@ spec_build(const struct spec_input *in, dctl_error_t *err)
             strcmp(spec_aget(v, i), "no-new-privileges:true") == 0 ||
             strcmp(spec_aget(v, i), "no-new-privileges=true") == 0)
             json_add_bool(proc, "noNewPrivileges", true);
+    return 0;
+}
+
+/* process.consoleSize {height, width} */
+static void
+spec_console_size(struct json_object *proc, long long rows, long long cols)
+{
+    struct json_object *cs = json_object_new_object();
+
+    json_add_int64(cs, "height", rows);
+    json_add_int64(cs, "width", cols);
+    json_object_object_add(proc, "consoleSize", cs);
+}
+
+/* A [height, width] array's members, 0 0 when it is not one. */
+static void
+spec_console_pair(struct json_object *size, long long *rows, long long *cols)
+{
+    *rows = spec_alen(size) == 2 ? json_object_get_int64(json_object_array_get_idx(size, 0)) : 0;
+    *cols = spec_alen(size) == 2 ? json_object_get_int64(json_object_array_get_idx(size, 1)) : 0;
+}
+
+struct json_object *
+spec_build(const struct spec_input *in, dctl_error_t *err)
+{
+    struct json_object *cfg = in->config, *hc = in->hostconfig;
+    cleanup_json struct json_object *spec = json_object_new_object();
+    struct json_object *proc, *args, *root, *mounts, *linux_, *ns, *devs;
+    struct json_object *dctl, *log, *v, *sysctl;
+    cleanup_free char *resolv = NULL, *hosts = NULL;
+    cleanup_free char *host_resolv = NULL, *host_hosts = NULL, *hostname_line = NULL;
+    cleanup_free char *path_hostname = NULL, *path_hosts = NULL, *path_resolv = NULL;
+    cleanup_free char *shm_opt = NULL;
+    const char *hostname = json_get_string(cfg, "Hostname"), *wd;
+    const char *net = json_get_string(hc, "NetworkMode");
+    bool host_net = net && strcmp(net, "host") == 0;
+    bool host_ipc = json_get_string(hc, "IpcMode") &&
+                    strcmp(json_get_string(hc, "IpcMode"), "host") == 0;
+    bool tty = json_get_bool(cfg, "Tty", false), privileged = json_get_bool(hc, "Privileged",
+                                                                             false);
+    struct spec_log lg;
+    size_t i;
+
+    if (spec_log_parse(spec_get(hc, "LogConfig"), &lg, err) < 0)
+        return NULL;
+    json_add_string(spec, "ociVersion", "1.0.2-dev");
+    /* process */
+    proc = json_object_new_object();
     json_object_object_add(spec, "process", proc);
+    json_add_bool(proc, "terminal", tty);
+    if (tty) {
+        long long rows, cols;
+
+        spec_console_pair(spec_get(hc, "ConsoleSize"), &rows, &cols);
+        spec_console_size(proc, rows, cols);
+    }
+    if (spec_process_user(proc, in->rootfs, json_get_string(cfg, "User"),
+                          spec_get(hc, "GroupAdd"), err) < 0)
+        return NULL;
+    args = json_object_new_array();
+    v = spec_get(cfg, "Entrypoint");
+    for (i = 0; i < spec_alen(v); i++)
+        json_object_array_add(args, json_object_new_string(spec_aget(v, i)));
+    v = spec_get(cfg, "Cmd");
+    for (i = 0; i < spec_alen(v); i++)
+        json_object_array_add(args, json_object_new_string(spec_aget(v, i)));
+    json_object_object_add(proc, "args", args);
+    json_object_object_add(proc, "env", spec_env_build(spec_get(cfg, "Env"), hostname, tty, NULL));
+    wd = json_get_string(cfg, "WorkingDir");
+    json_add_string(proc, "cwd", wd && *wd ? wd : "/");
+    if (spec_process_security(proc, hc, false, err) < 0)
+        return NULL;
     /* root, hostname */
     root = json_object_new_object();
     json_add_string(root, "path", in->rootfs);
@@ -1782,4 +1826,108 @@ spec_build(const struct spec_input *in, dctl_error_t *err)
     json_object_object_add(dctl, "log", log);
     json_object_object_add(spec, "dctl", dctl);
     return steal_ptr(&spec);
+}
+
+/* ---- exec sessions --------------------------------------------------------------- */
+
+static const struct spec_field spec_exec_fields[] = {
+    { "AttachStdin", ST_BOOL }, { "AttachStdout", ST_BOOL }, { "AttachStderr", ST_BOOL },
+    { "ConsoleSize", ST_INTV }, { "DetachKeys", ST_STRING }, { "Tty", ST_BOOL },
+    { "Env", ST_STRV }, { "Cmd", ST_STRSLICE }, { "Privileged", ST_BOOL },
+    { "User", ST_STRING }, { "WorkingDir", ST_STRING }, { "Detach", ST_BOOL },
+};
+
+static const struct spec_field spec_exec_start_fields[] = {
+    { "Detach", ST_BOOL }, { "Tty", ST_BOOL }, { "ConsoleSize", ST_INTV },
+};
+
+static int
+spec_console_size_check(struct json_object *size, dctl_error_t *err)
+{
+    size_t i;
+
+    if (size == NULL)
+        return 0;
+    if (spec_alen(size) != 2)
+        return dctl_error_set(err, DCTL_ERR_INVALID, 0,
+                              "ConsoleSize must be an array of two integers: [height, width]");
+    for (i = 0; i < 2; i++)
+        if (json_object_get_int64(json_object_array_get_idx(size, i)) < 0 ||
+            json_object_get_int64(json_object_array_get_idx(size, i)) > 65535)
+            return dctl_error_set(err, DCTL_ERR_INVALID, 0, "invalid console size: %lld",
+                                  (long long)json_object_get_int64(
+                                      json_object_array_get_idx(size, i)));
+    return 0;
+}
+
+int
+spec_exec_body_check(struct json_object *body, dctl_error_t *err)
+{
+    const char *wd;
+    size_t i;
+
+    if (spec_check_fields(body, spec_exec_fields, ARRAY_SIZE(spec_exec_fields), "ExecConfig",
+                          err) < 0)
+        return -1;
+    spec_strslice_normalize(body, "Cmd");
+    if (spec_alen(spec_get(body, "Cmd")) == 0)
+        return dctl_error_set(err, DCTL_ERR_INVALID, 0, "No exec command specified");
+    wd = json_get_string(body, "WorkingDir");
+    if (wd && *wd && *wd != '/')
+        return dctl_error_set(err, DCTL_ERR_INVALID, 0,
+                              "the working directory '%s' is invalid, it needs to be an "
+                              "absolute path", wd);
+    for (i = 0; i < spec_alen(spec_get(body, "Env")); i++) {
+        const char *e = spec_aget(spec_get(body, "Env"), i);
+
+        if (*e == '=' || *e == '\0')
+            return dctl_error_set(err, DCTL_ERR_INVALID, 0, "invalid environment variable: %s",
+                                  e);
+    }
+    return spec_console_size_check(spec_get(body, "ConsoleSize"), err);
+}
+
+int
+spec_exec_start_check(struct json_object *body, dctl_error_t *err)
+{
+    if (spec_check_fields(body, spec_exec_start_fields, ARRAY_SIZE(spec_exec_start_fields),
+                          "ExecStartCheck", err) < 0)
+        return -1;
+    return spec_console_size_check(spec_get(body, "ConsoleSize"), err);
+}
+
+struct json_object *
+spec_exec_build(const struct spec_exec_input *in, dctl_error_t *err)
+{
+    struct json_object *x = in->exec, *cfg = in->config, *hc = in->hostconfig;
+    cleanup_json struct json_object *out = json_object_new_object();
+    struct json_object *proc = json_object_new_object(), *dctl = json_object_new_object();
+    const char *user = json_get_string(x, "User"), *wd = json_get_string(x, "WorkingDir");
+    bool tty = json_get_bool(x, "Tty", false);
+
+    json_object_object_add(out, "process", proc);
+    json_object_object_add(out, "dctl", dctl);
+    json_add_bool(proc, "terminal", tty);
+    if (tty) {
+        long long rows = in->rows, cols = in->cols;
+
+        if (rows == 0 && cols == 0)
+            spec_console_pair(spec_get(x, "ConsoleSize"), &rows, &cols);
+        spec_console_size(proc, rows, cols);
+    }
+    /* dockerd's getUser: the exec's user, else the container's, and GroupAdd */
+    if (spec_process_user(proc, in->rootfs, user && *user ? user : json_get_string(cfg, "User"),
+                          spec_get(hc, "GroupAdd"), err) < 0)
+        return NULL;
+    json_object_object_add(proc, "args", spec_dup(spec_get(x, "Cmd")));
+    json_object_object_add(proc, "env", spec_env_build(spec_get(cfg, "Env"),
+                                                       json_get_string(cfg, "Hostname"), tty,
+                                                       spec_get(x, "Env")));
+    if (wd == NULL || *wd == '\0')
+        wd = json_get_string(cfg, "WorkingDir");
+    json_add_string(proc, "cwd", wd && *wd ? wd : "/");
+    if (spec_process_security(proc, hc, json_get_bool(x, "Privileged", false), err) < 0)
+        return NULL;
+    json_add_bool(dctl, "stdin", json_get_bool(x, "AttachStdin", false));
+    return steal_ptr(&out);
 }

@@ -108,6 +108,31 @@ struct spec_input {
  * container directory and creates missing Binds sources. Blocks. */
 struct json_object *spec_build(const struct spec_input *in, dctl_error_t *err);
 
+/* ---- exec sessions --------------------------------------------------------------- */
+
+/* POST /containers/{id}/exec's body: types as Go's decoder checks them (Cmd's string
+ * form becomes a list), "No exec command specified", a relative WorkingDir, a bad
+ * ConsoleSize or Env entry. */
+int spec_exec_body_check(struct json_object *body, dctl_error_t *err);
+/* POST /exec/{id}/start's body: Detach, Tty, ConsoleSize. */
+int spec_exec_start_check(struct json_object *body, dctl_error_t *err);
+
+struct spec_exec_input {
+    struct json_object *config;     /* the container's Config */
+    struct json_object *hostconfig; /* its HostConfig */
+    const char *rootfs;             /* its mounted root: /etc/passwd and /etc/group */
+    struct json_object *exec;       /* the exec's config (spec_exec_body_check'd) */
+    unsigned int rows, cols;        /* the start's ConsoleSize; 0 0: the exec's own */
+};
+
+/* The exec driver's process for an exec (include/dctl/driver.h, exec_start): {"process":
+ * an OCI process as dockerd derives it from the container's (its user, or the
+ * container's, with GroupAdd; the container's environment with the exec's over it;
+ * its working directory or the container's; the container's capabilities, or all
+ * with Privileged), "dctl": {"stdin": AttachStdin}}. Reads the root's passwd and
+ * group: a worker job. */
+struct json_object *spec_exec_build(const struct spec_exec_input *in, dctl_error_t *err);
+
 /* Creates the missing host directories of HostConfig.Binds (as dockerd does). Blocks. */
 int spec_binds_prepare(struct json_object *hostconfig, dctl_error_t *err);
 

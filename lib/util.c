@@ -5,7 +5,9 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 
 #include "util.h"
@@ -207,4 +209,16 @@ util_quote(const char *name)
         o += sprintf(q + o, "...");
     q[o] = '\0';
     return q;
+}
+
+void
+util_random_id(char out[65])
+{
+    unsigned char rnd[32];
+    size_t i;
+
+    if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
+        abort();
+    for (i = 0; i < sizeof rnd; i++)
+        snprintf(out + 2 * i, 3, "%02x", rnd[i]);
 }

@@ -65,6 +65,8 @@ int util_parse_int64(const char *s, long long *out);
 char *util_quote(const char *name);
 /* Milliseconds / seconds since the epoch, real time. */
 long long util_now_ns(void);
+/* 64 random lower-case hex digits, as Docker's container and exec IDs. */
+void util_random_id(char out[65]);
 /* RFC 3339 with nanoseconds in UTC ("2006-01-02T15:04:05.999999999Z") into buf. */
 void util_format_rfc3339(long long ns, char *buf, size_t len);
 /* Parses a Docker timestamp (unix seconds[.nanos], RFC 3339, or a duration such as
