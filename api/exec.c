@@ -82,6 +82,7 @@ struct exec_api_start {
     struct api_hijack *h;
     bool detach, tty, in, out;
     bool upgraded, started, failed, closing, client_eof, suspended;
+    struct exec_listener ended;   /* the stream closes once the exit code is recorded */
     int fd;                       /* the driver's stream socket, until bridged */
     dctl_error_t start_err;       /* a failed start, once upgraded: written, then closed */
     struct bufferevent *client, *shim;
@@ -103,6 +104,7 @@ exec_api_start_free(void *data)
     if (st->pending_in)
         evbuffer_free(st->pending_in);
     dctl_error_free(st->start_err);
+    exec_unlisten(st->x, &st->ended);
     exec_session_unref(st->x);
     free(st);
 }
@@ -226,13 +228,27 @@ exec_api_shim_read_cb(struct bufferevent *bev, void *arg)
 }
 
 static void
+exec_api_ended_cb(void *arg, struct exec_session *x)
+{
+    (void)x;
+    exec_api_close(arg);
+}
+
+/* The process ended and its output is sent: the client's stream ends once the exit
+ * code is recorded (the driver tells it on another connection), so that an inspect
+ * right after the end shows it, as with dockerd. */
+static void
 exec_api_shim_event_cb(struct bufferevent *bev, short what, void *arg)
 {
     struct exec_api_start *st = arg;
 
     (void)bev;
-    if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))   /* the process ended, output sent */
-        exec_api_close(st);
+    if (!(what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)))
+        return;
+    bufferevent_disable(st->shim, EV_READ | EV_WRITE);
+    st->ended.cb = exec_api_ended_cb;
+    st->ended.arg = st;
+    exec_listen(st->x, &st->ended);
 }
 
 /* Writes a failed start's message as dockerd does (on stdout, "\r\n" ended), then ends. */

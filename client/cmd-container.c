@@ -508,6 +508,7 @@ static const struct {
     { "cp", "cp", false },
     { "create", "create", false },
     { "diff", "diff", false },
+    { "exec", "exec", false },
     { "export", "export", false },
     { "kill", "kill", false },
     { "logs", "logs", false },

@@ -16,6 +16,7 @@ extern const struct client_cmd cmd_container_entry;
 extern const struct client_cmd cmd_cp_entry;
 extern const struct client_cmd cmd_create_entry;
 extern const struct client_cmd cmd_diff_entry;
+extern const struct client_cmd cmd_exec_entry;
 extern const struct client_cmd cmd_export_entry;
 extern const struct client_cmd cmd_inspect_entry;
 extern const struct client_cmd cmd_container_inspect_entry;
@@ -58,9 +59,22 @@ struct json_object *cmd_run_body(const struct cmd_run_opts *o, const char *image
 struct json_object *cmd_run_body_from_args(int argc, char **argv, dctl_error_t *err);
 /* Go's time.ParseDuration subset: "1h2m3.5s", "300ms", "10us", "0". */
 int cmd_parse_duration(const char *s, long long *ns);
+/* Adds -e KEY=VALUE to env (an array); a bare KEY takes its value from our environment,
+ * and is left out when unset. */
+void cmd_env_add(struct json_object *env, const char *kv);
 /* Reads an --env-file: KEY=VALUE lines, # comments, a bare KEY taken from the
  * environment when set. Adds to env (an array). */
 int cmd_env_file_read(const char *path, struct json_object *env, dctl_error_t *err);
+
+struct hijack;
+/* An interactive session on a hijacked connection (run, attach, exec): stdin (when in)
+ * to the connection, its output to ours (demultiplexed without a TTY) until the daemon
+ * ends it. With tty, the window size goes to RESIZE_BASE/resize (BASE: /containers/ID
+ * or /exec/ID) now and at each SIGWINCH; with raw, a terminal stdin is in raw mode
+ * until the end (restored on every way out). Without tty, INT, TERM and HUP go to
+ * container kill_id when given. */
+void cmd_session_run(struct client *cl, struct hijack *att, const char *resize_base,
+                     const char *kill_id, bool in, bool tty, bool raw);
 
 /* A container name or ID for a path segment. Caller's. */
 char *cmd_container_escape(const char *name);

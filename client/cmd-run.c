@@ -204,8 +204,8 @@ cmd_parse_duration(const char *s, long long *ns)
     return 0;
 }
 
-static void
-run_env_add(struct json_object *env, const char *kv)
+void
+cmd_env_add(struct json_object *env, const char *kv)
 {
     if (strchr(kv, '=') == NULL) {   /* KEY: the value from our environment, if set */
         const char *v = getenv(kv);
@@ -246,7 +246,7 @@ cmd_env_file_read(const char *path, struct json_object *env, dctl_error_t *err)
             return dctl_error_set(err, DCTL_ERR_INVALID, 0,
                                   "invalid environment variable: %s", p);
         }
-        run_env_add(env, p);
+        cmd_env_add(env, p);
     }
     free(line);
     fclose(f);
@@ -317,7 +317,7 @@ cmd_run_opt(struct cmd_run_opts *o, int opt, const char *arg, dctl_error_t *err)
     case 't': o->tty = true; break;
     case RUN_OPT_RM: o->rm = true; break;
     case RUN_OPT_NAME: o->name = arg; break;
-    case 'e': run_env_add(o->env, arg); break;
+    case 'e': cmd_env_add(o->env, arg); break;
     case RUN_OPT_ENV_FILE: return cmd_env_file_read(arg, o->env, err);
     case 'v': run_strv_add(o->binds, arg); break;
     case RUN_OPT_MOUNT: {
@@ -666,8 +666,9 @@ run_demux_out(int stream, const char *data, size_t len, void *arg)
     run_write_all(stream == 2 ? o->fd_err : o->fd_out, data, len);
 }
 
+/* Sends our window size to BASE/resize (BASE: /containers/ID or /exec/ID). */
 static void
-run_resize(struct client *cl, const char *id)
+run_resize(struct client *cl, const char *base)
 {
     struct winsize ws;
     cleanup_free char *path = NULL;
@@ -675,7 +676,7 @@ run_resize(struct client *cl, const char *id)
 
     if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) < 0 || ws.ws_row == 0)
         return;
-    path = xasprintf("/containers/%s/resize?h=%u&w=%u", id, ws.ws_row, ws.ws_col);
+    path = xasprintf("%s/resize?h=%u&w=%u", base, ws.ws_row, ws.ws_col);
     if (cmd_container_request(cl, "POST", path, NULL, NULL, &err) < 0)
         dctl_error_free(err);   /* the container may be gone already */
 }
@@ -697,8 +698,8 @@ run_signal_name(int sig)
 /* Copies stdin to the attach connection and its output to ours until the daemon ends
  * it (the container exited, or detach keys were typed). */
 static void
-run_pump(struct client *cl, const char *id, struct hijack *att, bool in, bool tty,
-         bool sig_proxy)
+run_pump(struct client *cl, const char *resize_base, const char *kill_id, struct hijack *att,
+         bool in, bool tty)
 {
     struct hijack_demux dm = { 0 };
     struct run_out out = { STDOUT_FILENO, STDERR_FILENO };
@@ -724,8 +725,8 @@ run_pump(struct client *cl, const char *id, struct hijack *att, bool in, bool tt
             dctl_error_t err = NULL;
 
             run_signal = 0;
-            if (sig_proxy && !tty) {
-                path = xasprintf("/containers/%s/kill?signal=%s", id, run_signal_name(sig));
+            if (kill_id && !tty) {
+                path = xasprintf("/containers/%s/kill?signal=%s", kill_id, run_signal_name(sig));
                 if (cmd_container_request(cl, "POST", path, NULL, NULL, &err) < 0)
                     dctl_error_free(err);
             }
@@ -733,7 +734,7 @@ run_pump(struct client *cl, const char *id, struct hijack *att, bool in, bool tt
         if (run_winch) {
             run_winch = 0;
             if (tty)
-                run_resize(cl, id);
+                run_resize(cl, resize_base);
         }
         if (poll(p, 2, -1) < 0) {
             if (errno == EINTR)
@@ -763,6 +764,38 @@ run_pump(struct client *cl, const char *id, struct hijack *att, bool in, bool tt
                 hijack_demux_feed(&dm, buf, (size_t)n, run_demux_out, &out);
         }
     }
+}
+
+void
+cmd_session_run(struct client *cl, struct hijack *att, const char *resize_base,
+                const char *kill_id, bool in, bool tty, bool raw)
+{
+    struct sigaction sa = { .sa_handler = run_signal_cb };
+    struct termios saved;
+    bool restore = false;
+
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGWINCH, &sa, NULL);
+    if (raw && isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0) {
+        struct termios t = saved;
+
+        cfmakeraw(&t);
+        t.c_oflag |= OPOST;   /* as docker's raw mode keeps output processing */
+        restore = tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0;
+    }
+    if (tty)
+        run_resize(cl, resize_base);
+    run_pump(cl, resize_base, kill_id, att, in, tty);
+    if (restore)
+        tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+    sa.sa_handler = SIG_DFL;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGWINCH, &sa, NULL);
 }
 
 /* docker's runStartContainerErr: 127 for a command that does not exist, 126 for one
@@ -866,8 +899,7 @@ run_exec(struct client *cl, int argc, char **argv)
     struct cmd_run_opts o;
     cleanup_free char *id = NULL, *wpath = NULL, *apath = NULL, *spath = NULL, *dk = NULL;
     struct hijack att = { .fd = -1 }, wait = { .fd = -1 };
-    struct termios saved;
-    bool raw = false, attach;
+    bool attach;
     dctl_error_t err = NULL;
     int rc = 0;
 
@@ -919,26 +951,10 @@ run_exec(struct client *cl, int argc, char **argv)
         goto out;
     }
     {
-        struct sigaction sa = { .sa_handler = run_signal_cb };
+        cleanup_free char *base = xasprintf("/containers/%s", id);
 
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGINT, &sa, NULL);
-        sigaction(SIGTERM, &sa, NULL);
-        sigaction(SIGHUP, &sa, NULL);
-        sigaction(SIGWINCH, &sa, NULL);
+        cmd_session_run(cl, &att, base, o.sig_proxy ? id : NULL, o.interactive, o.tty, o.tty);
     }
-    if (o.tty && isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0) {
-        struct termios t = saved;
-
-        cfmakeraw(&t);
-        t.c_oflag |= OPOST;   /* as docker's raw mode keeps output processing */
-        raw = tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0;
-    }
-    if (o.tty)
-        run_resize(cl, id);
-    run_pump(cl, id, &att, o.interactive, o.tty, o.sig_proxy);
-    if (raw)
-        tcsetattr(STDIN_FILENO, TCSANOW, &saved);
     hijack_close(&att);
     {
         /* the daemon ends the stream when the container exits and when the detach keys
@@ -1003,8 +1019,7 @@ attach_exec(struct client *cl, int argc, char **argv)
     cleanup_json struct json_object *info = NULL;
     struct json_object *cfg, *state;
     struct hijack att = { .fd = -1 };
-    struct termios saved;
-    bool no_stdin = false, sig_proxy = true, tty, in, raw = false;
+    bool no_stdin = false, sig_proxy = true, tty, in;
     dctl_error_t err = NULL;
     int o, rc = 0;
 
@@ -1040,25 +1055,11 @@ attach_exec(struct client *cl, int argc, char **argv)
     if (hijack_open(cl->http, "POST", apath, true, true, &att, &err) < 0)
         return cmd_fail(err);
     {
-        struct sigaction sa = { .sa_handler = run_signal_cb };
+        cleanup_free char *base = xasprintf("/containers/%s", json_get_string(info, "Id"));
 
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGINT, &sa, NULL);
-        sigaction(SIGTERM, &sa, NULL);
-        sigaction(SIGWINCH, &sa, NULL);
+        cmd_session_run(cl, &att, base, sig_proxy ? json_get_string(info, "Id") : NULL, in, tty,
+                        tty && in);
     }
-    if (tty && in && isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0) {
-        struct termios t = saved;
-
-        cfmakeraw(&t);
-        t.c_oflag |= OPOST;
-        raw = tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0;
-    }
-    if (tty)
-        run_resize(cl, json_get_string(info, "Id"));
-    run_pump(cl, json_get_string(info, "Id"), &att, in, tty, sig_proxy);
-    if (raw)
-        tcsetattr(STDIN_FILENO, TCSANOW, &saved);
     hijack_close(&att);
     /* docker's getExitStatus: the code of a container that ended, 0 after a detach */
     json_object_put(info);

@@ -19,6 +19,7 @@ const struct client_cmd *const cmd_table[] = {
     &cmd_create_entry,
     &cmd_diff_entry,
     &cmd_events_entry,
+    &cmd_exec_entry,
     &cmd_export_entry,
     &cmd_history_entry,
     &cmd_image_entry,

@@ -371,10 +371,13 @@ exec_event_action(const struct exec_session *x, const char *prefix)
     return out;
 }
 
+/* exec_create and exec_start name the command in their action, exec_die does not (as
+ * dockerd's). */
 static void
 exec_emit(struct exec_session *x, const char *prefix, const char *k, const char *v)
 {
-    cleanup_free char *action = exec_event_action(x, prefix);
+    cleanup_free char *action = strcmp(prefix, "exec_die") ? exec_event_action(x, prefix)
+                                                           : xstrdup(prefix);
 
     container_emit(x->c, action, "execID", x->id, k, v, NULL);
 }
@@ -437,6 +440,42 @@ exec_inspect(const struct exec_session *x)
 
 /* ---- start, end ----------------------------------------------------------------------- */
 
+void
+exec_listen(struct exec_session *x, struct exec_listener *l)
+{
+    if (x->ended) {
+        l->cb(l->arg, x);
+        return;
+    }
+    l->next = x->listeners;
+    x->listeners = l;
+}
+
+void
+exec_unlisten(struct exec_session *x, struct exec_listener *l)
+{
+    struct exec_listener **p;
+
+    for (p = &x->listeners; x && *p; p = &(*p)->next)
+        if (*p == l) {
+            *p = l->next;
+            return;
+        }
+}
+
+/* Each listener once; one may unlisten another, or free itself, while told. The
+ * caller holds a reference to x. */
+static void
+exec_tell_end(struct exec_session *x)
+{
+    struct exec_listener *l;
+
+    while ((l = x->listeners) != NULL) {
+        x->listeners = l->next;
+        l->cb(l->arg, x);
+    }
+}
+
 struct exec_start_job {
     struct exec_session *x;
     struct json_object *config, *hostconfig, *exec; /* deep copies for the worker */
@@ -497,8 +536,7 @@ exec_exit_cb(void *arg, const char *id, const struct dctl_exit_status *st)
                   st->error ? st->error : "");
         exec_emit(x, "exec_die", "exitCode", code);
         exec_record_save(x, false);
-        if (x->on_end)
-            x->on_end(x->on_end_arg, x);
+        exec_tell_end(x);
     }
     exec_session_unref(x);
 }
@@ -522,8 +560,7 @@ exec_start_done_cb(void *job, int status, dctl_error_t err)
         if (err == NULL)
             dctl_error_set(&err, DCTL_ERR_CONFLICT, 0, "exec %s was removed", x->id);
         j->cb(j->arg, x, -1, -1, err);
-        if (x->on_end)
-            x->on_end(x->on_end_arg, x);
+        exec_tell_end(x);
         exec_start_job_free(j);
         return;
     }

@@ -24,7 +24,17 @@
 
 struct container;
 struct dctld;
+struct exec_session;
 struct exec_store;
+
+/* Told once when its session ends (after exec_die and the exit code are recorded): a
+ * bridge that waits to close its client, a health check's probe. Owner: the listener's
+ * owner, who embeds it; it must exec_unlisten before it goes. */
+struct exec_listener {
+    struct exec_listener *next;
+    void (*cb)(void *arg, struct exec_session *x);
+    void *arg;
+};
 
 struct exec_session {
     struct exec_store *store;
@@ -38,9 +48,7 @@ struct exec_session {
     int exit_code;              /* once ended */
     unsigned int want_rows, want_cols; /* a resize asked for before it ran */
     long long created_ns;
-    /* Called once when the session ends (after exec_die), e.g. by a health check. */
-    void (*on_end)(void *arg, struct exec_session *x);
-    void *on_end_arg;
+    struct exec_listener *listeners;
 };
 
 /* Opens the store: reads EXEC_ROOT/execs/, keeps the records whose container exists
@@ -75,6 +83,10 @@ int exec_start(struct exec_session *x, unsigned int rows, unsigned int cols, boo
 int exec_resize(struct exec_session *x, unsigned int rows, unsigned int cols, dctl_error_t *err);
 /* Signals x's process (a health check's timeout). */
 int exec_kill(struct exec_session *x, int signo, dctl_error_t *err);
+/* l->cb(l->arg, x) once x has ended (at once, from this call, when it has). */
+void exec_listen(struct exec_session *x, struct exec_listener *l);
+/* l will not be called (NULL-safe; fine after the call). */
+void exec_unlisten(struct exec_session *x, struct exec_listener *l);
 /* Removes x from the store now (a health check's probe, done with). */
 void exec_remove(struct exec_session *x);
 
