@@ -5,24 +5,22 @@
 #include <string.h>
 
 #include "detach.h"
-#include "lib/util.h"
-#include "lib/xmalloc.h"
 
 int
 api_detach_parse(const char *spec, struct api_detach *d, dctl_error_t *err)
 {
-    cleanup_free char *copy = xstrdup(spec && *spec ? spec : "ctrl-p,ctrl-q");
-    char *save = NULL, *k;
+    const char *k = spec && *spec ? spec : "ctrl-p,ctrl-q";
 
     memset(d, 0, sizeof *d);
-    for (k = strtok_r(copy, ",", &save); k; k = strtok_r(NULL, ",", &save)) {
+    for (;;) {   /* comma-separated, as term.ToBytes: an empty key is an error too */
+        size_t len = strcspn(k, ",");
         unsigned char c;
 
         if (d->n == API_DETACH_MAX)
             goto bad;
-        if (strlen(k) == 1) {
+        if (len == 1) {
             c = (unsigned char)k[0];
-        } else if (strncmp(k, "ctrl-", 5) == 0 && strlen(k) == 6) {
+        } else if (len == 6 && strncmp(k, "ctrl-", 5) == 0) {
             char ch = (char)tolower((unsigned char)k[5]);
 
             if (ch >= 'a' && ch <= 'z')
@@ -37,8 +35,10 @@ api_detach_parse(const char *spec, struct api_detach *d, dctl_error_t *err)
             goto bad;
         }
         d->keys[d->n++] = c;
+        if (k[len] == '\0')
+            return 0;
+        k += len + 1;
     }
-    return 0;
 bad:
     memset(d, 0, sizeof *d);
     return dctl_error_set(err, DCTL_ERR_INVALID, 0, "Invalid detach keys (%s) provided", spec);

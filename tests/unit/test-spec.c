@@ -1,13 +1,17 @@
 /* tests/unit/test-spec.c - daemon/spec.c and the pure parts of daemon/container.c as
  * tables: the create body's type checks, Config merged with an image config, HostConfig
  * checks, users from passwd/group text, resolv.conf filtering, hosts, sizes and log
- * options, restart policies; container names, wait conditions and signals. */
+ * options, restart policies; exec bodies and the process of an exec; container names,
+ * wait conditions and signals. */
 #include <config.h>
 
 #include <check.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "daemon/container.h"
 #include "daemon/spec.h"
@@ -533,6 +537,130 @@ START_TEST(test_restart_policy)
 }
 END_TEST
 
+/* ---- exec sessions ----------------------------------------------------------------- */
+
+static const struct { const char *body, *err; } exec_bodies[] = {
+    { "{\"Cmd\":[\"ls\",\"/\"]}", "" },
+    { "{\"Cmd\":\"ls\"}", "" },
+    { "{\"cmd\":[\"ls\"],\"tty\":true}", "" },
+    { "{\"Cmd\":[]}", "No exec command specified" },
+    { "{}", "No exec command specified" },
+    { "{\"Cmd\":[\"ls\"],\"Tty\":\"yes\"}",
+      "json: cannot unmarshal string into Go struct field ExecConfig.Tty of type bool" },
+    { "{\"Cmd\":[\"ls\"],\"Env\":\"A=1\"}", "ExecConfig.Env of type []string" },
+    { "{\"Cmd\":[\"ls\"],\"WorkingDir\":\"tmp\"}",
+      "the working directory 'tmp' is invalid, it needs to be an absolute path" },
+    { "{\"Cmd\":[\"ls\"],\"Env\":[\"=x\"]}", "invalid environment variable: =x" },
+    { "{\"Cmd\":[\"ls\"],\"ConsoleSize\":[1]}", "ConsoleSize must be" },
+    { "{\"Cmd\":[\"ls\"],\"ConsoleSize\":[-1,2]}", "invalid console size" },
+    { "{\"Cmd\":[\"ls\"],\"User\":7}", "ExecConfig.User of type string" },
+};
+
+START_TEST(test_exec_body_check)
+{
+    struct json_object *b = parse(exec_bodies[_i].body);
+    dctl_error_t err = NULL;
+    char *t;
+
+    spec_exec_body_check(b, &err);
+    t = err_text(err);
+    if (*exec_bodies[_i].err == '\0')
+        ck_assert_str_eq(t, "");
+    else
+        ck_assert_msg(strstr(t, exec_bodies[_i].err) != NULL, "%s: got %s", exec_bodies[_i].body,
+                      t);
+    if (*t == '\0') /* Cmd is a list now, in Docker's spelling */
+        ck_assert(json_object_is_type(json_object_object_get(b, "Cmd"), json_type_array));
+    free(t);
+    json_object_put(b);
+}
+END_TEST
+
+static void
+write_file(const char *dir, const char *name, const char *text)
+{
+    char path[512];
+    FILE *f;
+
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    f = fopen(path, "w");
+    ck_assert(f != NULL);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* The exec's process from the container's config: env over the container's, the
+ * container's user and workdir unless the exec names its own, caps, the TTY's size. */
+START_TEST(test_exec_build)
+{
+    char root[] = "/tmp/test-spec-XXXXXX", etc[600];
+    struct json_object *cfg = parse("{\"Env\":[\"A=1\",\"B=2\"],\"User\":\"app\","
+                                    "\"WorkingDir\":\"/srv\",\"Hostname\":\"box\"}");
+    struct json_object *hc = parse("{\"CapDrop\":[\"ALL\"],\"CapAdd\":[\"KILL\"],"
+                                   "\"GroupAdd\":[\"50\"]}");
+    struct json_object *x = parse("{\"Cmd\":[\"sh\",\"-c\",\"x\"],\"Env\":[\"B=3\",\"C=4\"],"
+                                  "\"Tty\":true,\"ConsoleSize\":[10,20],\"AttachStdin\":true}");
+    struct spec_exec_input in = { .config = cfg, .hostconfig = hc, .exec = x };
+    struct json_object *out, *proc, *caps;
+    dctl_error_t err = NULL;
+    const char *env;
+
+    ck_assert(mkdtemp(root) != NULL);
+    snprintf(etc, sizeof etc, "%s/etc", root);
+    ck_assert_int_eq(mkdir(etc, 0755), 0);
+    write_file(etc, "passwd", "root:x:0:0::/:/bin/sh\napp:x:1000:1001::/:/bin/sh\n");
+    write_file(etc, "group", "root:x:0:\napp:x:1001:\n");
+    in.rootfs = root;
+    out = spec_exec_build(&in, &err);
+    ck_assert_msg(out != NULL, "%s", err ? err->msg : "");
+    proc = json_object_object_get(out, "process");
+    env = json_object_to_json_string_ext(json_object_object_get(proc, "env"),
+                                         JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
+    ck_assert_str_eq(env, "[ \"PATH=" SPEC_DEFAULT_PATH "\", \"HOSTNAME=box\", \"TERM=xterm\", "
+                          "\"A=1\", \"B=3\", \"C=4\" ]");
+    ck_assert_str_eq(json_object_to_json_string(json_object_object_get(proc, "user")),
+                     "{ \"uid\": 1000, \"gid\": 1001, \"additionalGids\": [ 50 ] }");
+    ck_assert_str_eq(json_get_string(proc, "cwd"), "/srv");
+    ck_assert_str_eq(json_object_to_json_string(json_object_object_get(proc, "args")),
+                     "[ \"sh\", \"-c\", \"x\" ]");
+    ck_assert_str_eq(json_object_to_json_string(json_object_object_get(proc, "consoleSize")),
+                     "{ \"height\": 10, \"width\": 20 }");
+    caps = json_object_object_get(json_object_object_get(proc, "capabilities"), "bounding");
+    ck_assert_str_eq(json_object_to_json_string(caps), "[ \"CAP_KILL\" ]");
+    ck_assert(json_get_bool(json_object_object_get(out, "dctl"), "stdin", false));
+    json_object_put(out);
+
+    /* its own user, workdir and start size; Privileged: every capability */
+    json_object_object_add(x, "User", json_object_new_string("0:0"));
+    json_object_object_add(x, "WorkingDir", json_object_new_string("/tmp"));
+    json_object_object_add(x, "Privileged", json_object_new_boolean(1));
+    in.rows = 30;
+    in.cols = 90;
+    out = spec_exec_build(&in, &err);
+    ck_assert(out != NULL);
+    proc = json_object_object_get(out, "process");
+    ck_assert_int_eq(json_get_int64(json_object_object_get(proc, "user"), "uid", -1), 0);
+    ck_assert_str_eq(json_get_string(proc, "cwd"), "/tmp");
+    ck_assert_int_eq(json_get_int64(json_object_object_get(proc, "consoleSize"), "height", 0), 30);
+    caps = json_object_object_get(json_object_object_get(proc, "capabilities"), "effective");
+    ck_assert_int_ge(json_object_array_length(caps), 38);
+    json_object_put(out);
+
+    /* an unknown user fails as runc's lookup does */
+    json_object_object_add(x, "User", json_object_new_string("nosuch"));
+    ck_assert(spec_exec_build(&in, &err) == NULL);
+    ck_assert(strstr(err->msg, "unable to find user nosuch") != NULL);
+    dctl_error_free(err);
+    unlink(strcat(strcpy((char[600]){ 0 }, etc), "/passwd"));
+    unlink(strcat(strcpy((char[600]){ 0 }, etc), "/group"));
+    rmdir(etc);
+    rmdir(root);
+    json_object_put(cfg);
+    json_object_put(hc);
+    json_object_put(x);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -558,6 +686,8 @@ main(void)
     tcase_add_loop_test(tc, test_wait_cond, 0, ARRAY_SIZE(conds));
     tcase_add_loop_test(tc, test_signal_parse, 0, ARRAY_SIZE(signals));
     tcase_add_test(tc, test_restart_policy);
+    tcase_add_loop_test(tc, test_exec_body_check, 0, ARRAY_SIZE(exec_bodies));
+    tcase_add_test(tc, test_exec_build);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
