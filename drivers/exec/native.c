@@ -1178,6 +1178,8 @@ native_exec_watch_cb(evutil_socket_t fd, short what, void *arg)
     if (strncmp(x->line, "exit ", 5) == 0 && (code = strtol(x->line + 5, &nl, 10)) >= 0 &&
         *nl == '\0')
         st.exit_code = (int)code;
+    else if (strncmp(x->line, "error ", 6) == 0)
+        st.error = "the container's shim has no record of this exec";
     else
         st.error = "the exec's end was not recorded: its container's shim is gone";
     id = xstrdup(x->ctr->id);
