@@ -12,7 +12,10 @@
  * a successful exec closes it empty) and the child exits with CODE.
  *
  * With dctl.init the child forks the command and stays as PID 1: it forwards
- * signals, reaps orphans and exits with the command's status. */
+ * signals, reaps orphans and exits with the command's status.
+ *
+ * An exec session's child (shim_init_exec_run) joins the init's namespaces and goes
+ * through the same steps from the pty on, without mounts or a new working directory. */
 #include <config.h>
 
 #include <errno.h>

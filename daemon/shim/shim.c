@@ -9,8 +9,10 @@
  * exec'd, or "error MESSAGE" (then exit.json holds the code, and nothing runs).
  * Then a single-threaded poll() loop holds the container's stdio (pipes, or the
  * pty master received from the container), writes the json-file log
- * (shim-log.c), serves attach.sock (shim-stream.c), reaps, and when the command
- * has ended drains its output, writes exit.json atomically and exits.
+ * (shim-log.c), serves attach.sock (shim-stream.c), runs exec sessions (a child each,
+ * in the container's namespaces, its streams on the connection that asked for it),
+ * reaps, and when the command has ended drains its output, ends the execs, writes
+ * exit.json atomically and exits.
  *
  * Owns everything in BUNDLE_DIR but config.json: shim.pid, init.pid, attach.sock,
  * exit.json. Kept small on purpose (static, no threads): its RSS is what every

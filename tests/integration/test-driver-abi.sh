@@ -107,7 +107,7 @@ static const struct dctl_network_ops ops = {
 
 #ifndef NO_SYMBOL
 DCTL_EXPORT const struct dctl_driver dctl_driver = {
-    .abi_major = MAJOR, .abi_minor = DCTL_DRIVER_ABI_MINOR,
+    .abi_major = MAJOR, .abi_minor = MAJOR == DCTL_DRIVER_ABI_MAJOR ? DCTL_DRIVER_ABI_MINOR : 0,
 #ifdef STORAGE
     .kind = DCTL_DRIVER_STORAGE, .name = "ootfs",
 #else
@@ -138,11 +138,11 @@ get() { json "$1" <"$T/info.json"; }
   '[["exec", "native", "active"], ["network", "host", "active"], ["network", "none", "active"], ["network", "oot", "active"], ["storage", "ootfs", "active"]]' ] ||
     fail "Drivers: $(get 'j["Drivers"]')"
 [ "$(get '[[d["Version"], d["ABI"], d["Path"]] for d in j["Drivers"] if d["Name"] == "oot"][0]')" = \
-  "[\"1.2.3\", \"1.0\", \"$T/drv/oot.so\"]" ] || fail "oot entry: $(get 'j["Drivers"]')"
+  "[\"1.2.3\", \"1.1\", \"$T/drv/oot.so\"]" ] || fail "oot entry: $(get 'j["Drivers"]')"
 [ "$(get 'j["Driver"]')" = ootfs ] || fail "Driver: $(get 'j["Driver"]')"
 [ "$(get 'j["DriverStatus"]')" = '[["Backing Filesystem", "out-of-tree"]]' ] || fail "DriverStatus"
 [ "$(get 'sorted(j["Plugins"]["Network"])')" = '["host", "none", "oot"]' ] || fail "Plugins.Network"
-grep -q "driver oot: hello from out of tree (ABI 1.0 host)" "$LOG" || fail "oot's log line"
+grep -q "driver oot: hello from out of tree (ABI 1.1 host)" "$LOG" || fail "oot's log line"
 ok "the out-of-tree drivers are loaded, active and listed in /info"
 
 grep -qF "driver $T/drv/future.so: ABI 2.0, dctld speaks 1.x; skipped" "$LOG" ||

@@ -96,7 +96,7 @@ for _ in $(seq 50); do api GET "/exec/$x/json" >"$T/i1"; [ "$(json 'j["Running"]
 expect_status 409 POST "/exec/$x/start" "${JSON[@]}" -d '{}'
 grep -q 'has already run' "$T/body" || fail "second start: $(cat "$T/body")"
 # detached: 200 once it runs; ExecIDs lists it while it does
-x=$(api POST /containers/web/exec "${JSON[@]}" -d '{"Cmd":["sleep","2"]}' | json 'j["Id"]')
+x=$(api POST /containers/web/exec "${JSON[@]}" -d '{"Cmd":["sleep","30"]}' | json 'j["Id"]')
 expect_status 200 POST "/exec/$x/start" "${JSON[@]}" -d '{"Detach":true}'
 [ "$(api GET "/exec/$x/json" | json 'j["Running"]')" = True ] || fail "detached exec not running"
 api GET /containers/web/json | json 'j["ExecIDs"]' | grep -q "$x" || fail "ExecIDs: $(api GET /containers/web/json | json 'j["ExecIDs"]')"

@@ -83,7 +83,7 @@ vfs) other=overlay ;;
 *) fail "Driver by default: '$drv'" ;;
 esac
 [ "$(get 'sorted((d["Kind"], d["Name"], d["Status"], d["ABI"]) for d in j["Drivers"] if d["Kind"] == "network")')" = \
-  "[[\"network\", \"host\", \"active\", \"1.0\"], [\"network\", \"none\", \"active\", \"1.0\"]]" ] ||
+  "[[\"network\", \"host\", \"active\", \"1.1\"], [\"network\", \"none\", \"active\", \"1.1\"]]" ] ||
     fail "Drivers: $(get 'j["Drivers"]')"
 [ "$(get '[d["Status"] for d in j["Drivers"] if d["Name"] == "'$drv'"]')" = '["active"]' ] ||
     fail "$drv not active: $(get 'j["Drivers"]')"

@@ -119,7 +119,7 @@ DCTL_EXPORT const struct dctl_driver not_the_driver = {
 DCTL_EXPORT const struct dctl_driver dctl_driver = {
 #endif
     .abi_major = FAKE_ABI_MAJOR,
-    .abi_minor = DCTL_DRIVER_ABI_MINOR,
+    .abi_minor = FAKE_ABI_MAJOR == DCTL_DRIVER_ABI_MAJOR ? DCTL_DRIVER_ABI_MINOR : 0,
     .kind = FAKE_KIND,
     .name = FAKE_NAME,
     .version = "0.0-test",
