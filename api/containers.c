@@ -36,10 +36,12 @@
 #include "daemon/driver.h"
 #include "daemon/events.h"
 #include "daemon/exec.h"
+#include "daemon/health.h"
 #include "daemon/image.h"
 #include "daemon/worker.h"
 #include "detach.h"
 #include "filters.h"
+#include "lib/frames.h"
 #include "lib/json.h"
 #include "lib/log.h"
 #include "lib/util.h"
@@ -227,7 +229,13 @@ ctr_status_text(const struct container *c, char *buf, size_t len)
     case CONTAINER_RUNNING:
     case CONTAINER_PAUSED:
         ctr_human_duration(now - c->started_ns, d, sizeof d);
-        snprintf(buf, len, "Up %s%s", d, c->status == CONTAINER_PAUSED ? " (Paused)" : "");
+        if (c->status == CONTAINER_PAUSED)
+            snprintf(buf, len, "Up %s (Paused)", d);
+        else if (c->health)   /* dockerd's Health.String() */
+            snprintf(buf, len, "Up %s (%s%s)", d,
+                     strcmp(health_status(c), "starting") ? "" : "health: ", health_status(c));
+        else
+            snprintf(buf, len, "Up %s", d);
         return;
     case CONTAINER_RESTARTING:
         ctr_human_duration(now - c->finished_ns, d, sizeof d);
@@ -435,6 +443,8 @@ ctr_inspect_json(struct dctld *d, const struct container *c, bool size, int64_t 
     json_add_string(st, "StartedAt", t);
     ctr_time(c->finished_ns, t, sizeof t);
     json_add_string(st, "FinishedAt", t);
+    if (c->health)
+        json_object_object_add(st, "Health", health_to_json(c));
     json_object_object_add(o, "State", st);
     json_add_string(o, "Image", c->image_id);
     json_add_string(o, "ResolvConfPath", rs);
@@ -822,7 +832,7 @@ ctr_list_handler(struct api_request *req, dctl_error_t *err)
             !filters_match_exact(f, "status", container_status_name(c->status)) ||
             !ctr_ancestor_match(req->dctld, f, c) || !ctr_volume_match(f, c) ||
             !filters_match_exact(f, "network", json_get_string(c->hostconfig, "NetworkMode")) ||
-            !filters_match_exact(f, "health", "none"))
+            !filters_match_exact(f, "health", health_status(c)))
             continue;
         if (filters_contains(f, "exited")) {
             snprintf(code, sizeof code, "%d", c->exit_code);
@@ -1290,7 +1300,7 @@ ctr_logs_emit_line(struct ctr_logs *l, const char *line, size_t len)
     const char *log, *stream, *time;
     long long t = 0;
     size_t loglen;
-    unsigned char hdr[8];
+    uint8_t hdr[FRAMES_HEADER];
     char ts[64] = "";
     size_t total;
 
@@ -1321,12 +1331,7 @@ ctr_logs_emit_line(struct ctr_logs *l, const char *line, size_t len)
     }
     total = strlen(ts) + loglen;
     if (!l->tty) {
-        hdr[0] = strcmp(stream, "stderr") == 0 ? 2 : 1;
-        hdr[1] = hdr[2] = hdr[3] = 0;
-        hdr[4] = (unsigned char)(total >> 24);
-        hdr[5] = (unsigned char)(total >> 16);
-        hdr[6] = (unsigned char)(total >> 8);
-        hdr[7] = (unsigned char)total;
+        frames_header(hdr, strcmp(stream, "stderr") == 0 ? 2 : 1, (uint32_t)total);
         l->sink_write(l, hdr, sizeof hdr);
     }
     if (*ts)

@@ -24,6 +24,7 @@
 #include "daemon/exec.h"
 #include "daemon/spec.h"
 #include "detach.h"
+#include "lib/frames.h"
 #include "lib/json.h"
 #include "lib/log.h"
 #include "lib/util.h"
@@ -260,10 +261,9 @@ exec_api_write_error(struct exec_api_start *st)
     size_t len = strlen(line);
 
     if (!st->tty) {
-        unsigned char hdr[8] = { 1, 0, 0, 0, (unsigned char)(len >> 24),
-                                 (unsigned char)(len >> 16), (unsigned char)(len >> 8),
-                                 (unsigned char)len };
+        uint8_t hdr[FRAMES_HEADER];
 
+        frames_header(hdr, 1, (uint32_t)len);
         bufferevent_write(st->client, hdr, sizeof hdr);
     }
     bufferevent_write(st->client, line, len);

@@ -68,7 +68,7 @@ logs_exec(struct client *cl, int argc, char **argv)
     cleanup_json struct json_object *info = NULL;
     struct json_object *cfg = NULL;
     struct hijack h = { .fd = -1 };
-    struct hijack_demux dm = { 0 };
+    struct frames_demux dm = { 0 };
     bool follow = false, ts = false, tty;
     dctl_error_t err = NULL;
     long long now = util_now_ns();
@@ -126,7 +126,7 @@ logs_exec(struct client *cl, int argc, char **argv)
         if (tty)
             logs_write_all(STDOUT_FILENO, h.extra, h.nextra);
         else
-            hijack_demux_feed(&dm, h.extra, h.nextra, logs_out, NULL);
+            frames_demux_feed(&dm, h.extra, h.nextra, logs_out, NULL);
     }
     for (;;) {
         ssize_t n = read(h.fd, buf, sizeof buf);
@@ -138,7 +138,7 @@ logs_exec(struct client *cl, int argc, char **argv)
         if (tty)
             logs_write_all(STDOUT_FILENO, buf, (size_t)n);
         else
-            hijack_demux_feed(&dm, buf, (size_t)n, logs_out, NULL);
+            frames_demux_feed(&dm, buf, (size_t)n, logs_out, NULL);
     }
     hijack_close(&h);
     return CMD_EXIT_OK;

@@ -701,7 +701,7 @@ static void
 run_pump(struct client *cl, const char *resize_base, const char *kill_id, struct hijack *att,
          bool in, bool tty)
 {
-    struct hijack_demux dm = { 0 };
+    struct frames_demux dm = { 0 };
     struct run_out out = { STDOUT_FILENO, STDERR_FILENO };
     bool in_open = in;
     char buf[32768];
@@ -710,7 +710,7 @@ run_pump(struct client *cl, const char *resize_base, const char *kill_id, struct
         if (tty)
             run_write_all(STDOUT_FILENO, att->extra, att->nextra);
         else
-            hijack_demux_feed(&dm, att->extra, att->nextra, run_demux_out, &out);
+            frames_demux_feed(&dm, att->extra, att->nextra, run_demux_out, &out);
     }
     if (!in)
         shutdown(att->fd, SHUT_WR);
@@ -761,7 +761,7 @@ run_pump(struct client *cl, const char *resize_base, const char *kill_id, struct
             if (tty)
                 run_write_all(STDOUT_FILENO, buf, (size_t)n);
             else
-                hijack_demux_feed(&dm, buf, (size_t)n, run_demux_out, &out);
+                frames_demux_feed(&dm, buf, (size_t)n, run_demux_out, &out);
         }
     }
 }

@@ -183,35 +183,3 @@ hijack_close(struct hijack *h)
     h->fd = -1;
 }
 
-void
-hijack_demux_feed(struct hijack_demux *d, const char *data, size_t len, hijack_out_cb out,
-                  void *arg)
-{
-    while (len) {
-        if (d->left == 0) {
-            size_t take = sizeof d->hdr - d->nhdr;
-
-            if (take > len)
-                take = len;
-            memcpy(d->hdr + d->nhdr, data, take);
-            d->nhdr += take;
-            data += take;
-            len -= take;
-            if (d->nhdr < sizeof d->hdr)
-                return;
-            d->nhdr = 0;
-            d->stream = d->hdr[0];
-            d->left = (uint32_t)d->hdr[4] << 24 | (uint32_t)d->hdr[5] << 16 |
-                      (uint32_t)d->hdr[6] << 8 | d->hdr[7];
-            continue;
-        }
-        {
-            size_t take = len < d->left ? len : d->left;
-
-            out(d->stream, data, take, arg);
-            d->left -= (uint32_t)take;
-            data += take;
-            len -= take;
-        }
-    }
-}

@@ -4,10 +4,7 @@
  * raw bytes (logs, to demultiplex). Each is its own socket to the endpoint that
  * struct http_client was made for, speaking HTTP/1.1 with Upgrade or HTTP/1.0 (so that
  * the answer's body is not chunked and ends when the daemon closes).
- *
- * And Docker's stream framing: without a TTY, attach and logs bodies are frames of an
- * 8-byte header (stream 0 stdin, 1 stdout, 2 stderr; 3 zero bytes; big-endian size)
- * and that many bytes. Single-threaded. */
+ * Docker's stream framing is lib/frames.h's. Single-threaded. */
 #ifndef DCTL_CLIENT_HIJACK_H
 #define DCTL_CLIENT_HIJACK_H
 
@@ -15,6 +12,7 @@
 #include <stdint.h>
 
 #include "client/http.h"
+#include "lib/frames.h"
 #include "lib/error.h"
 
 /* An open raw request: fd is the socket; the status and the first body bytes read
@@ -37,17 +35,5 @@ int hijack_read_head(struct hijack *h, dctl_error_t *err);
 /* Reads the rest of the body (to the daemon's close) into a NUL-terminated buffer. */
 char *hijack_read_body(struct hijack *h, size_t *len, dctl_error_t *err);
 void hijack_close(struct hijack *h);
-
-/* Docker's framing, decoded incrementally: feed bytes, whole payload pieces go to out
- * (stream 1 or 2: stdout, stderr). */
-struct hijack_demux {
-    unsigned char hdr[8];
-    size_t nhdr;
-    int stream;
-    uint32_t left;
-};
-typedef void (*hijack_out_cb)(int stream, const char *data, size_t len, void *arg);
-void hijack_demux_feed(struct hijack_demux *d, const char *data, size_t len, hijack_out_cb out,
-                       void *arg);
 
 #endif

@@ -23,6 +23,7 @@
 #include "daemon/driver.h"
 #include "daemon/events.h"
 #include "daemon/exec.h"
+#include "daemon/health.h"
 #include "daemon/image.h"
 #include "daemon/spec.h"
 #include "daemon/worker.h"
@@ -54,7 +55,6 @@ struct container_waiter {
     struct event *now_ev;          /* not-running on a stopped container: fires at once */
 };
 
-static void container_save(struct container *c);
 static void container_exit_cb(void *arg, const char *id, const struct dctl_exit_status *st);
 static int container_start_internal(struct container *c, bool by_policy, container_done_cb done,
                                     void *arg, dctl_error_t *err);
@@ -103,6 +103,7 @@ container_ref(struct container *c)
 static void
 container_free(struct container *c)
 {
+    health_free(c);
     free(c->name);
     if (c->config)
         json_object_put(c->config);
@@ -118,6 +119,12 @@ container_free(struct container *c)
     if (c->stop_ev)
         event_free(c->stop_ev);
     free(c);
+}
+
+struct dctld *
+container_dctld(const struct container *c)
+{
+    return c->store->d;
 }
 
 void
@@ -421,6 +428,7 @@ container_store_drop(struct container_store *s, struct container *c)
         }
     }
     c->removed = true;
+    health_stop(c);
     if (s->d->execs)
         exec_container_dropped(s->d->execs, c);
     if (c->restart_ev)
@@ -513,7 +521,7 @@ container_to_json(const struct container *c)
     json_add_string(st, "StartedAt", t);
     container_time(c->finished_ns, t, sizeof t);
     json_add_string(st, "FinishedAt", t);
-    json_object_object_add(st, "Health", NULL);
+    json_object_object_add(st, "Health", health_to_json(c));
     json_object_object_add(o, "State", st);
     json_add_string(o, "ID", c->id);
     container_time(c->created_ns, t, sizeof t);
@@ -576,6 +584,7 @@ container_from_json(struct container *c, struct json_object *o, struct json_obje
     c->exit_code = (int)json_get_int64(st, "ExitCode", 0);
     container_set_error(c, json_get_string(st, "Error"));
     c->oom_killed = json_get_bool(st, "OOMKilled", false);
+    health_load(c, json_object_object_get(st, "Health"));
     c->started_ns = container_time_parse(json_get_string(st, "StartedAt"));
     c->finished_ns = container_time_parse(json_get_string(st, "FinishedAt"));
     c->restart_count = (int)json_get_int64(o, "RestartCount", 0);
@@ -677,7 +686,7 @@ container_save_done_cb(void *job, int status, dctl_error_t err)
 
 /* Writes the container's files in a job; saves in flight are serialised so that the
  * last state wins on disk. */
-static void
+void
 container_save(struct container *c)
 {
     struct container_save_job *j;
@@ -943,6 +952,7 @@ container_handle_exit(struct container *c, const struct dctl_exit_status *st, bo
     bool restart;
 
     container_ref(c);
+    health_stop(c);
     c->pid = 0;
     c->exit_code = st->exit_code;
     c->oom_killed = st->oom_killed;
@@ -1054,6 +1064,7 @@ container_restore(struct container *c)
             if (container_watch(c, &err) == 0) {
                 if (c->store->d->images)
                     image_service_use(c->store->d->images, c->image_id, c->id, true);
+                health_start(c, true);
                 log_info("container %.12s: still running (pid %d)", c->id, pid);
                 return;
             }
@@ -1516,6 +1527,7 @@ container_start_done_cb(void *job, int status, dctl_error_t err)
         log_error("container %.12s: watch: %s", c->id, text);
         dctl_error_free(werr);
     }
+    health_start(c, false);
     container_save(c);
     container_emit(c, "start", NULL);
     log_info("container %.12s: started, pid %d", c->id, c->pid);

@@ -29,6 +29,7 @@
 struct dctld;
 struct container_store;
 struct container_waiter;
+struct health;
 
 enum container_status {
     CONTAINER_CREATED = 0,
@@ -73,6 +74,7 @@ struct container {
     long long backoff_ms;
     unsigned int policy_restarts;     /* restarts by policy since the last start by hand */
     struct container_waiter *waiters;
+    struct health *health;            /* health checks (daemon/health.c), NULL when none */
     void (*after_save)(struct container *c);   /* e.g. the removal waiting on a save */
     void (*remove_done)(void *arg, struct container *c, int status, struct dctl_error *err);
     void *remove_arg;
@@ -153,6 +155,12 @@ int container_wait_cond_parse(const char *s, enum container_wait_cond *out, dctl
 
 /* Signals: "KILL", "SIGKILL", "9" → 9; -1 when unknown. */
 int container_signal_parse(const char *s);
+
+/* Writes config.v2.json and hostconfig.json in a job (saves are serialised: the last
+ * state wins), e.g. after a health check changed State.Health. */
+void container_save(struct container *c);
+/* The daemon the container belongs to. */
+struct dctld *container_dctld(const struct container *c);
 
 /* The exec driver's ops and priv, or NULL (500 "no exec driver...") when none is active. */
 const struct dctl_exec_ops *container_exec_ops(struct container_store *s, void **priv,

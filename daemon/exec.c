@@ -61,6 +61,7 @@ exec_session_unref(struct exec_session *x)
 /* ---- records ------------------------------------------------------------------------- */
 
 struct exec_record_job {
+    struct exec_session *x; /* a reference */
     char *path;
     char *text; /* NULL: remove the record */
 };
@@ -78,10 +79,13 @@ exec_record_run(void *job, dctl_error_t *err)
     return file_write_replace(AT_FDCWD, j->path, j->text, strlen(j->text), 0600, err);
 }
 
+static void exec_record_save(struct exec_session *x);
+
 static void
 exec_record_done_cb(void *job, int status, dctl_error_t err)
 {
     struct exec_record_job *j = job;
+    struct exec_session *x = j->x;
 
     if (status < 0) {
         cleanup_free char *text = dctl_error_text(err);
@@ -89,6 +93,12 @@ exec_record_done_cb(void *job, int status, dctl_error_t err)
         log_warn("exec record %s: %s", j->path, text);
     }
     dctl_error_free(err);
+    x->saving = false;
+    if (x->save_again) {
+        x->save_again = false;
+        exec_record_save(x);
+    }
+    exec_session_unref(x);
     free(j->path);
     free(j->text);
     free(j);
@@ -110,21 +120,30 @@ exec_record(const struct exec_session *x)
     return o;
 }
 
-/* Writes (or, gone, removes) x's record in a job; the newest write wins, as jobs run
- * in order on one queue per session's lifetime: start, then end, then removal. */
+/* Writes x's record as it is now in a job (removes it once x is removed); one write
+ * at a time per session, the pool's threads do not keep order, so that the last
+ * state is the one on disk. */
 static void
-exec_record_save(struct exec_session *x, bool gone)
+exec_record_save(struct exec_session *x)
 {
-    struct exec_record_job *j = xcalloc(1, sizeof *j);
+    struct exec_record_job *j;
     dctl_error_t err = NULL;
 
+    if (x->saving) {
+        x->save_again = true;
+        return;
+    }
+    j = xcalloc(1, sizeof *j);
+    j->x = exec_session_ref(x);
     j->path = xasprintf("%s/%s.json", x->store->dir, x->id);
-    if (!gone) {
+    if (!x->removed) {
         cleanup_json struct json_object *o = exec_record(x);
 
         j->text = json_to_string(o);
     }
+    x->saving = true;
     if (worker_submit(x->store->d->workers, exec_record_run, exec_record_done_cb, j, &err) < 0) {
+        x->save_again = false;
         exec_record_done_cb(j, -1, err);
     }
 }
@@ -151,7 +170,7 @@ exec_store_drop(struct exec_store *s, struct exec_session *x)
         }
     x->removed = true;
     if (x->started)
-        exec_record_save(x, true);
+        exec_record_save(x);
     exec_session_unref(x); /* the store's */
 }
 
@@ -535,7 +554,7 @@ exec_exit_cb(void *arg, const char *id, const struct dctl_exit_status *st)
         log_debug("exec %.12s: exited %d%s%s", x->id, st->exit_code, st->error ? ": " : "",
                   st->error ? st->error : "");
         exec_emit(x, "exec_die", "exitCode", code);
-        exec_record_save(x, false);
+        exec_record_save(x);
         exec_tell_end(x);
     }
     exec_session_unref(x);
@@ -567,7 +586,7 @@ exec_start_done_cb(void *job, int status, dctl_error_t err)
     x->running = true;
     x->pid = j->pid;
     log_debug("exec %.12s: pid %d in %.12s", x->id, x->pid, x->c->id);
-    exec_record_save(x, false);
+    exec_record_save(x);
     if (j->ops->exec_watch(j->priv, x->c->id, x->id, exec_exit_cb, exec_session_ref(x),
                            &werr) < 0) {
         cleanup_free char *text = dctl_error_text(werr);

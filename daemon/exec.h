@@ -49,6 +49,7 @@ struct exec_session {
     unsigned int want_rows, want_cols; /* a resize asked for before it ran */
     long long created_ns;
     struct exec_listener *listeners;
+    bool saving, save_again;    /* one record write in flight; the last state wins */
 };
 
 /* Opens the store: reads EXEC_ROOT/execs/, keeps the records whose container exists

@@ -345,6 +345,21 @@ spec_body_check(struct json_object *body, dctl_error_t *err)
          spec_check_value("Config.Healthcheck", "StartPeriod", spec_get(v, "StartPeriod"),
                           ST_INT, err) < 0))
         return -1;
+    if (v) {   /* dockerd's verifyContainerSettings: durations of at least 1ms, or 0 */
+        static const char *const durations[] = { "Interval", "Timeout", "StartPeriod" };
+        size_t i;
+
+        for (i = 0; i < ARRAY_SIZE(durations); i++) {
+            int64_t d = json_get_int64(v, durations[i], 0);
+
+            if (d != 0 && d < 1000000)
+                return dctl_error_set(err, DCTL_ERR_INVALID, 0,
+                                      "%s in Healthcheck cannot be less than 1ms", durations[i]);
+        }
+        if (json_get_int64(v, "Retries", 0) < 0)
+            return dctl_error_set(err, DCTL_ERR_INVALID, 0,
+                                  "Retries in Healthcheck cannot be negative");
+    }
     return 0;
 }
 

@@ -222,3 +222,47 @@ util_random_id(char out[65])
     for (i = 0; i < sizeof rnd; i++)
         snprintf(out + 2 * i, 3, "%02x", rnd[i]);
 }
+
+/* "." and the fraction's digits without trailing zeros, or "" */
+static void
+util_fraction(long long v, int digits, char *buf, size_t len)
+{
+    char d[24];
+    int n;
+
+    snprintf(d, sizeof d, "%0*lld", digits, v % 1000000000LL);
+    for (n = digits; n > 0 && d[n - 1] == '0'; n--)
+        ;
+    d[n] = '\0';
+    snprintf(buf, len, "%s%s", n ? "." : "", d);
+}
+
+void
+util_format_go_duration(long long ns, char *buf, size_t len)
+{
+    const char *sign = ns < 0 ? "-" : "";
+    unsigned long long u = ns < 0 ? (unsigned long long)-ns : (unsigned long long)ns;
+    char frac[32];
+
+    if (u == 0) {
+        snprintf(buf, len, "0s");
+    } else if (u < 1000ULL) {
+        snprintf(buf, len, "%s%lluns", sign, u);
+    } else if (u < 1000000ULL) {
+        util_fraction((long long)(u % 1000ULL), 3, frac, sizeof frac);
+        snprintf(buf, len, "%s%llu%s\xc2\xb5s", sign, u / 1000ULL, frac);
+    } else if (u < 1000000000ULL) {
+        util_fraction((long long)(u % 1000000ULL), 6, frac, sizeof frac);
+        snprintf(buf, len, "%s%llu%sms", sign, u / 1000000ULL, frac);
+    } else {
+        unsigned long long secs = u / 1000000000ULL, h = secs / 3600, m = secs / 60 % 60;
+
+        util_fraction((long long)(u % 1000000000ULL), 9, frac, sizeof frac);
+        if (h)
+            snprintf(buf, len, "%s%lluh%llum%llu%ss", sign, h, m, secs % 60, frac);
+        else if (m)
+            snprintf(buf, len, "%s%llum%llu%ss", sign, m, secs % 60, frac);
+        else
+            snprintf(buf, len, "%s%llu%ss", sign, secs, frac);
+    }
+}

@@ -65,6 +65,8 @@ int util_parse_int64(const char *s, long long *out);
 char *util_quote(const char *name);
 /* Milliseconds / seconds since the epoch, real time. */
 long long util_now_ns(void);
+/* Go's time.Duration.String(): "30s", "1m30s", "1.5s", "500ms", "2h0m0s", "0s". */
+void util_format_go_duration(long long ns, char *buf, size_t len);
 /* 64 random lower-case hex digits, as Docker's container and exec IDs. */
 void util_random_id(char out[65]);
 /* RFC 3339 with nanoseconds in UTC ("2006-01-02T15:04:05.999999999Z") into buf. */

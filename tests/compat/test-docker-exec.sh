@@ -2,8 +2,9 @@
 # tests/compat/test-docker-exec.sh - the real docker CLI's exec against dctld with the
 # native exec driver: docker exec C ls /, exit codes, echo hi | docker exec -i C cat,
 # -u nobody, -w, -e, -d, docker exec -it through tmux (prompt, window size and its
-# change, ctrl-p ctrl-q detach), and the errors of a missing container, a stopped
-# one and a missing command. Skipped when no docker CLI is installed.
+# change, ctrl-p ctrl-q detach), the errors of a missing container, a stopped one and
+# a missing command; and health checks as docker shows them (they run as execs).
+# Skipped when no docker CLI is installed.
 . "$top_srcdir/tests/integration/lib.sh"
 
 if [ -z "${DOCKER:-}" ]; then
@@ -31,7 +32,7 @@ docker() {
 
 mkdir -p "$T/rootfs/bin" "$T/rootfs/etc" "$T/rootfs/tmp"
 cp /bin/busybox "$T/rootfs/bin/busybox"
-for c in sh ls cat echo true sleep stty id pwd env ps; do ln -s busybox "$T/rootfs/bin/$c"; done
+for c in sh ls cat echo true sleep stty id pwd env ps test touch; do ln -s busybox "$T/rootfs/bin/$c"; done
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n' \
     >"$T/rootfs/etc/passwd"
 printf 'root:x:0:\nnogroup:x:65534:\n' >"$T/rootfs/etc/group"
@@ -103,6 +104,17 @@ pane | grep -q 'EXITED-3' || fail "exec -it exit status: $(pane)"
 tmux -L "$TM" kill-server
 ok "docker exec -it through tmux: prompt, window size and its change, ctrl-p ctrl-q detach, exit status"
 
-docker rm -f web stopped || fail "rm -f: $(cat "$T/err")"
+docker run -d --name hc --network none --health-cmd 'test -f /tmp/ok' --health-interval 100ms \
+    --health-retries 1 bb sleep 1000 || fail "run --health-cmd: $(cat "$T/err")"
+for _ in $(seq 100); do docker inspect -f '{{.State.Health.Status}}' hc; grep -qx unhealthy "$T/out" && break; sleep 0.1; done
+grep -qx unhealthy "$T/out" || fail "health: $(cat "$T/out") $(cat "$T/err")"
+docker exec hc touch /tmp/ok
+for _ in $(seq 100); do docker ps --filter health=healthy --format '{{.Names}} {{.Status}}'; grep -q '^hc Up .*(healthy)$' "$T/out" && break; sleep 0.1; done
+grep -q '^hc Up .*(healthy)$' "$T/out" || fail "docker ps health: $(cat "$T/out")"
+docker inspect -f '{{(index .State.Health.Log 0).ExitCode}} {{.State.Health.FailingStreak}}' hc
+[ "$(cat "$T/out")" = "1 0" ] || [ "$(cat "$T/out")" = "0 0" ] || fail "health log: $(cat "$T/out")"
+ok "docker run --health-cmd: unhealthy, then healthy in docker ps and docker inspect"
+
+docker rm -f web stopped hc || fail "rm -f: $(cat "$T/err")"
 pgrep -f 'sleep 1000' >/dev/null && fail "processes left"
 ok "cleaned up"

@@ -219,7 +219,7 @@ START_TEST(test_demux)
         2, 0, 0, 0, 0, 0, 0, 3, 'e', 'r', 'r',
     };
     size_t cut1 = (size_t)_i / sizeof stream, cut2 = (size_t)_i % sizeof stream;
-    struct hijack_demux d = { 0 };
+    struct frames_demux d = { 0 };
     struct sink s = { 0 };
 
     if (cut1 > cut2) {
@@ -228,9 +228,9 @@ START_TEST(test_demux)
         cut1 = cut2;
         cut2 = t;
     }
-    hijack_demux_feed(&d, (const char *)stream, cut1, sink_cb, &s);
-    hijack_demux_feed(&d, (const char *)stream + cut1, cut2 - cut1, sink_cb, &s);
-    hijack_demux_feed(&d, (const char *)stream + cut2, sizeof stream - cut2, sink_cb, &s);
+    frames_demux_feed(&d, (const char *)stream, cut1, sink_cb, &s);
+    frames_demux_feed(&d, (const char *)stream + cut1, cut2 - cut1, sink_cb, &s);
+    frames_demux_feed(&d, (const char *)stream + cut2, sizeof stream - cut2, sink_cb, &s);
     ck_assert_int_eq(s.nout, 6);
     ck_assert(memcmp(s.out, "hello\n", 6) == 0);
     ck_assert_int_eq(s.nerr, 3);

@@ -342,6 +342,22 @@ START_TEST(test_util_format_rfc3339)
 }
 END_TEST
 
+/* Go's time.Duration.String() */
+static const struct { long long ns; const char *want; } durations[] = {
+    { 0, "0s" },        { 1, "1ns" },          { 1500, "1.5\xc2\xb5s" }, { 500000000, "500ms" },
+    { 1500000, "1.5ms" }, { 30 * S, "30s" },   { 1500000000, "1.5s" },  { 90 * S, "1m30s" },
+    { 7200 * S, "2h0m0s" }, { 3661 * S + 1, "1h1m1.000000001s" },    { -2 * S, "-2s" },
+};
+
+START_TEST(test_util_format_go_duration)
+{
+    char buf[64];
+
+    util_format_go_duration(durations[_i].ns, buf, sizeof buf);
+    ck_assert_str_eq(buf, durations[_i].want);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -363,6 +379,7 @@ main(void)
     tcase_add_test(tu, test_util_parse_timestamp_null);
     tcase_add_loop_test(tu, test_util_parse_int64, 0, ARRAY_SIZE(ints));
     tcase_add_test(tu, test_util_format_rfc3339);
+    tcase_add_loop_test(tu, test_util_format_go_duration, 0, ARRAY_SIZE(durations));
     suite_add_tcase(s, tu);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
