@@ -25,6 +25,10 @@ milliseconds (or seconds where the command says), one figure per line.
                                        concurrently; prints the seconds; empties IDFILE
   sweep SOCK LABEL                     force-removes every container with LABEL
                                        (cleanup; never fails)
+  exec SOCK CID N WARM                 exec create -> start (its stream read to its
+                                       end, on a connection of its own) -> inspect of
+                                       `true` in running container CID, WARM untimed
+                                       then N timed: one ms figure each
 """
 
 import http.client
@@ -131,6 +135,24 @@ def cmd_lifecycle(sock, image, label, idfile, n, warm):
     return 0
 
 
+def cmd_exec(sock, cid, n, warm):
+    conn = UnixConnection(sock)
+    for i in range(warm + n):
+        t0 = time.perf_counter()
+        body = {"Cmd": ["true"], "AttachStdout": True, "AttachStderr": True}
+        xid = call(conn, "POST", "/containers/%s/exec" % cid, body, ok=(201,))["Id"]
+        sconn = UnixConnection(sock)   # the stream ends with the connection
+        call(sconn, "POST", "/exec/%s/start" % xid, {"Detach": False, "Tty": False}, ok=(200,))
+        sconn.close()
+        res = call(conn, "GET", "/exec/%s/json" % xid, ok=(200,))
+        t1 = time.perf_counter()
+        if res.get("ExitCode") != 0 or res.get("Running"):
+            raise SystemExit("exec %s: %s" % (xid, res))
+        if i >= warm:
+            print("%.3f" % ((t1 - t0) * 1000), flush=True)
+    return 0
+
+
 def cmd_create(sock, image, label, idfile, n, cmd):
     conn = UnixConnection(sock)
     t0 = time.perf_counter()
@@ -233,6 +255,8 @@ def main(argv):
             return cmd_remove(sock_path, a[0])
         if cmd == "sweep":
             return cmd_sweep(sock_path, a[0])
+        if cmd == "exec":
+            return cmd_exec(sock_path, a[0], int(a[1]), int(a[2]))
     except ApiError as e:
         print("containers.py %s: %s" % (cmd, e), file=sys.stderr)
         return 1

@@ -17,7 +17,10 @@
 #     PARALLEL containers run, of each shim (dctl-shim; containerd-shim-runc-v2):
 #     mean RSS and mean PSS;
 #   - GET /containers/json?all=1 with LIST created containers present: wrk over a
-#     TCP listener on 127.0.0.1 (req/s, p99).
+#     TCP listener on 127.0.0.1 (req/s, p99);
+#   - exec in a running container (`sleep $SLEEP`): `docker exec C true` and `dctl
+#     exec C true`, median and p90; exec create -> start -> inspect through the raw
+#     API (bench/containers.py exec), median and p90; the shim's RSS after them.
 # Steps alternate between the daemons, so that both see the same machine load.
 #
 # dctld runs with --storage-driver overlay when it starts with it, else vfs, and
@@ -37,6 +40,7 @@
 # Environment: DCTLD, DCTL (client), DOCKER (the docker CLI, /usr/local/bin/docker)
 #   N=30 WARM=3 PARALLEL=50 SLEEP=300 LIST=100  DURATION=10s THREADS=2 CONNECTIONS=32
 #   NO_DOCKERD=1 (dctld only)  OWN_CONTAINERD=1  DCTLD_DRIVER=overlay|vfs
+#   STEPS="cli api parallel list exec" (the steps to run, in that order)
 #   DOCKERD_DRIVER=overlay2|vfs (default: try overlay(2), fall back to vfs)
 set -euo pipefail
 
@@ -55,6 +59,7 @@ top_srcdir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 : "${NO_DOCKERD:=}"
 : "${DCTLD_DRIVER:=}"
 : "${DOCKERD_DRIVER:=}"
+: "${STEPS:=cli api parallel list exec}"
 
 PY=$top_srcdir/bench/containers.py
 IMAGE=bench-busybox:latest
@@ -371,6 +376,40 @@ step_list() {
         fail_note "$d" "removal of the $LIST" "$T/list-$d.err"
 }
 
+step_exec() {
+    local d=$1 ids=$T/ids-$d-exec cid p
+    [ -n "${CAN[$d]:-}" ] || return 0
+    say "$d: exec true in a running container: docker exec, dctl exec, the API; $WARM + $N times each"
+    if ! python3 "$PY" create "${SOCK[$d]}" "$IMAGE" "$LABEL" "$ids" 1 sleep "$SLEEP" \
+        >/dev/null 2>"$T/exec-$d.err" ||
+        ! python3 "$PY" start "${SOCK[$d]}" "$ids" >/dev/null 2>"$T/exec-$d.err"; then
+        fail_note "$d" "the exec container" "$T/exec-$d.err"
+        return 0
+    fi
+    cid=$(head -n 1 "$ids")
+    if time_runs "$T/dexec-$d" "$N" "$WARM" dk "$d" exec "$cid" true; then
+        R[$d.docker_exec]=$(stats "$T/dexec-$d")
+    else
+        fail_note "$d" "docker exec" "$T/dexec-$d.err"
+    fi
+    if [ -n "$DCTL_EXEC" ]; then
+        if time_runs "$T/cexec-$d" "$N" "$WARM" dc "$d" exec "$cid" true; then
+            R[$d.dctl_exec]=$(stats "$T/cexec-$d")
+        else
+            fail_note "$d" "dctl exec" "$T/cexec-$d.err"
+        fi
+    fi
+    if python3 "$PY" exec "${SOCK[$d]}" "$cid" "$N" "$WARM" >"$T/aexec-$d" 2>"$T/aexec-$d.err"; then
+        R[$d.api_exec]=$(stats "$T/aexec-$d")
+    else
+        fail_note "$d" "API exec" "$T/aexec-$d.err"
+    fi
+    p=$(shim_pids "$d" | head -n 1)
+    [ -z "$p" ] || R[$d.exec_shim_rss]=$(rss_kib "$p")
+    python3 "$PY" remove "${SOCK[$d]}" "$ids" >/dev/null 2>"$T/exec-$d.err" ||
+        fail_note "$d" "removal of the exec container" "$T/exec-$d.err"
+}
+
 # row LABEL DCTLD DOCKERD [RATIO]: one line of the table; RATIO "" for none,
 # unset for dctld/dockerd.
 row() { printf '%-44s %11s %11s %13s\n' "$1" "$2" "$3" "${4-$(ratio "$2" "$3")}"; }
@@ -416,14 +455,24 @@ report() {
     row "  p99 (us)" "$(val dctld.list 2)" "$(val dockerd.list 2)"
     row "  CPU/req (us)" "$(val dctld.list 4)" "$(val dockerd.list 4)"
     row "  errors (non-2xx, socket)" "$(val dctld.list 3)" "$(val dockerd.list 3)" ""
+    row "docker exec C true, median (ms)" "$(val dctld.docker_exec 1)" "$(val dockerd.docker_exec 1)"
+    row "docker exec C true, p90 (ms)" "$(val dctld.docker_exec 2)" "$(val dockerd.docker_exec 2)"
+    if [ -n "$DCTL_EXEC" ]; then
+        row "dctl exec C true, median (ms)" "$(val dctld.dctl_exec 1)" "$(val dockerd.dctl_exec 1)"
+        row "dctl exec C true, p90 (ms)" "$(val dctld.dctl_exec 2)" "$(val dockerd.dctl_exec 2)"
+    fi
+    row "API exec create+start+inspect, median (ms)" "$(val dctld.api_exec 1)" "$(val dockerd.api_exec 1)"
+    row "API exec create+start+inspect, p90 (ms)" "$(val dctld.api_exec 2)" "$(val dockerd.api_exec 2)"
+    row "shim RSS after the execs (KiB)" "$(val dctld.exec_shim_rss)" "$(val dockerd.exec_shim_rss)"
     echo "dockerd's daemon RSS and CPU include its containerd; its shim is containerd-shim-runc-v2."
     echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION over TCP 127.0.0.1. Targets (issue 4): docker run" \
          "against dctld under 1/10 of dockerd's time; shim RSS < 1024 KiB; $PARALLEL parallel starts" \
-         "< 1 s; listing >= 10x dockerd's req/s."
+         "< 1 s; listing >= 10x dockerd's req/s. Issue 6: docker exec at most 1/4 of dockerd's;" \
+         "the raw API exec under 2 ms."
 }
 
 main() {
-    local d
+    local d step
     [ "$(id -u)" = 0 ] || die "run as root: containers need it"
     [ -x "$DCTLD" ] || die "$DCTLD not found: build the tree first (./scripts/setup.sh)"
     [ -x "$DOCKER" ] || die "$DOCKER (the docker CLI) not found; set DOCKER"
@@ -443,6 +492,10 @@ main() {
     if [ -x "$DCTL" ] && "$DCTL" --help 2>/dev/null | grep -qE '^[[:space:]]+run[[:space:]]'; then
         DCTL_RUN=1
     fi
+    DCTL_EXEC=
+    if [ -x "$DCTL" ] && "$DCTL" --help 2>/dev/null | grep -qE '^[[:space:]]+exec[[:space:]]'; then
+        DCTL_EXEC=1
+    fi
 
     # a busybox rootfs as tests/integration/test-images.sh builds it
     mkdir -p "$T/rootfs/bin" "$T/rootfs/etc"
@@ -460,10 +513,13 @@ main() {
     LOADAVG=$(cut -d' ' -f1-3 /proc/loadavg)
 
     for d in "${DAEMONS[@]}"; do import_image "$d"; done
-    for d in "${DAEMONS[@]}"; do step_cli "$d"; done
-    for d in "${DAEMONS[@]}"; do step_api "$d"; done
-    for d in "${DAEMONS[@]}"; do step_parallel "$d"; done
-    for d in "${DAEMONS[@]}"; do step_list "$d"; done
+    for step in $STEPS; do
+        case $step in
+            cli|api|parallel|list|exec) ;;
+            *) die "unknown step $step in STEPS (cli api parallel list exec)" ;;
+        esac
+        for d in "${DAEMONS[@]}"; do "step_$step" "$d"; done
+    done
     report
 }
 

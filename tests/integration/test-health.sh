@@ -31,7 +31,10 @@ until_status() {
     fail "$1: health $(health "$1" Status), want $2: $(api GET "/containers/$1/json" | json 'j["State"]')"
 }
 
-since=$(date +%s)
+# followed from now: probes' exec events soon push the early ones out of the ring
+curl -sN --unix-socket "$SOCK" 'http://d/events?filters=%7B%22event%22%3A%5B%22health_status%22%5D%7D' \
+    >"$T/ev" &
+evpid=$!
 "$DCTL" run -d $N --name hc --health-cmd 'test -f /tmp/ok && echo fine || { echo not yet >&2; exit 3; }' \
     --health-interval 100ms --health-retries 2 bb:1 sleep 1000 >/dev/null || fail "run"
 until_status hc unhealthy
@@ -51,11 +54,14 @@ for f in healthy:1 unhealthy:0 starting:0 none:0; do
     q=$(printf '{"health":["%s"]}' "${f%:*}" | python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.stdin.read()))')
     [ "$(api GET "/containers/json?filters=$q" | json 'len(j)')" = "${f#*:}" ] || fail "health=${f%:*} filter"
 done
-api GET "/events?since=$since&until=$(($(date +%s) + 1))" >"$T/ev"
+for _ in $(seq 20); do [ "$(grep -c health_status "$T/ev")" -ge 2 ] && break; sleep 0.1; done
+kill $evpid
+wait $evpid 2>/dev/null
 [ "$(grep -o '"Action":"health_status: [a-z]*"' "$T/ev" | tr '\n' ' ')" = \
   '"Action":"health_status: unhealthy" "Action":"health_status: healthy" ' ] ||
     fail "health_status events: $(grep -o '"Action":"[^"]*"' "$T/ev" | sort | uniq -c)"
-grep -q '"Action":"exec_create: /bin/sh -c test -f' "$T/ev" || fail "the probes' exec events"
+api GET "/events?since=$(($(date +%s) - 2))&until=$(date +%s)" >"$T/ev2"
+grep -q '"Action":"exec_create: /bin/sh -c test -f' "$T/ev2" || fail "the probes' exec events"
 # done probes do not pile up as exec sessions: the one in flight, one being removed
 [ "$(ls "$EXEC_ROOT/execs" | wc -l)" -le 2 ] || fail "probes left as execs: $(ls "$EXEC_ROOT/execs" | wc -l)"
 [ "$(api GET /containers/hc/json | json 'len(j["ExecIDs"] or [])')" -le 1 ] || fail "probes in ExecIDs"
