@@ -404,41 +404,37 @@ layerstore_set_idmap(struct layerstore *ls, const struct idmap *map)
         ls->map = *map;
 }
 
+struct layerstore_diff_args {
+    struct layerstore *ls;
+    const char *id, *parent;
+};
+
+static int
+layerstore_diff_cb(void *arg, int fd, dctl_error_t *err)
+{
+    struct layerstore_diff_args *a = arg;
+
+    return a->ls->ops->diff(a->ls->priv, a->id, a->parent, fd, err);
+}
+
 /* The driver's diff of id against parent (NULL: all of it) written to fd; when
- * remapping, through a shifting thread that gives the owners back their container
- * IDs, as dockerd's archive does with its IDMap. The thread's error (an owner outside
- * the map) wins over the driver's (which then only saw its pipe close). */
+ * remapping, shifted on its way so that the owners get their container IDs back, as
+ * dockerd's archive does with its IDMap. */
 static int
 layerstore_driver_diff(struct layerstore *ls, const char *id, const char *parent, int fd,
                        dctl_error_t *err)
 {
-    struct tarshift_thread *t;
-    dctl_error_t derr = NULL, terr = NULL;
-    int p[2], rc, trc;
+    struct layerstore_diff_args a = { .ls = ls, .id = id, .parent = parent };
 
     if (!ls->remap)
         return ls->ops->diff(ls->priv, id, parent, fd, err);
-    if (pipe2(p, O_CLOEXEC) < 0)
-        return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "pipe");
-    t = tarshift_thread_start(&ls->map, IDMAP_TO_CONTAINER, p[0], fd, p[0], false, err);
-    if (t == NULL) {
-        close(p[0]);
-        close(p[1]);
-        return -1;
-    }
-    rc = ls->ops->diff(ls->priv, id, parent, p[1], &derr);
-    close(p[1]);
-    trc = tarshift_thread_join(t, &terr);
-    if (trc < 0) {
-        dctl_error_free(derr);
-        *err = terr;
-        return -1;
-    }
-    if (rc < 0) {
-        *err = derr;
-        return -1;
-    }
-    return 0;
+    return tarshift_produce(&ls->map, IDMAP_TO_CONTAINER, fd, layerstore_diff_cb, &a, err);
+}
+
+const struct idmap *
+layerstore_idmap(struct layerstore *ls)
+{
+    return ls->remap ? &ls->map : NULL;
 }
 
 /* ---- registration -------------------------------------------------------------- */

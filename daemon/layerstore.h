@@ -72,6 +72,9 @@ void layerstore_free(struct layerstore *ls);
  * streams as they came, so a layer saved from a remapping daemon has its original
  * bytes and owners. The storage drivers are not involved. */
 void layerstore_set_idmap(struct layerstore *ls, const struct idmap *map);
+/* The map set, or NULL (lent: the store's). For what else reads or writes a
+ * container's files as tars (export, docker cp). */
+const struct idmap *layerstore_idmap(struct layerstore *ls);
 
 /* Applies the layer tar read from fd (until EOF; the fd stays the caller's) on top of the
  * layer parent (a chain ID; NULL or "" for a base layer) and commits it. chain_id gets the

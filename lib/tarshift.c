@@ -587,6 +587,11 @@ tarshift_thread_main(void *arg)
     struct tarshift_thread *t = arg;
 
     t->status = tarshift_copy(t->in, t->out, &t->map, t->dir, t->decompress, &t->err);
+    if (t->status < 0 && t->err && t->err->errnum == EPIPE && t->own == t->out) {
+        /* the reader of our pipe has stopped: what it made of the stream is its say */
+        dctl_error_clear(&t->err);
+        t->status = 0;
+    }
     close(t->own);   /* EOF (or EPIPE) for the other side of the pipe */
     return NULL;
 }
@@ -628,4 +633,53 @@ tarshift_thread_join(struct tarshift_thread *t, dctl_error_t *err)
     }
     free(t);
     return status;
+}
+
+/* Runs io on one end of a pipe while a thread shifts between the other end and fd. */
+static int
+tarshift_pipe_run(const struct idmap *map, enum idmap_dir dir, int fd, bool to_io,
+                  tarshift_io_cb io, void *arg, dctl_error_t *err)
+{
+    struct tarshift_thread *t;
+    dctl_error_t ierr = NULL, terr = NULL;
+    int p[2], mine, rc, trc;
+
+    if (pipe2(p, O_CLOEXEC) < 0)
+        return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "pipe");
+    /* to_io: fd -> shift -> p[1] -> io(p[0]); else io(p[1]) -> p[0] -> shift -> fd */
+    t = to_io ? tarshift_thread_start(map, dir, fd, p[1], p[1], true, err)
+              : tarshift_thread_start(map, dir, p[0], fd, p[0], false, err);
+    mine = to_io ? p[0] : p[1];
+    if (t == NULL) {
+        close(p[0]);
+        close(p[1]);
+        return -1;
+    }
+    rc = io(arg, mine, &ierr);
+    close(mine);   /* EOF for the thread, or EPIPE if it still writes */
+    trc = tarshift_thread_join(t, &terr);
+    if (trc < 0) {
+        dctl_error_free(ierr);
+        *err = terr;
+        return -1;
+    }
+    if (rc < 0) {
+        *err = ierr;
+        return -1;
+    }
+    return 0;
+}
+
+int
+tarshift_produce(const struct idmap *map, enum idmap_dir dir, int out, tarshift_io_cb produce,
+                 void *arg, dctl_error_t *err)
+{
+    return tarshift_pipe_run(map, dir, out, false, produce, arg, err);
+}
+
+int
+tarshift_consume(const struct idmap *map, enum idmap_dir dir, int in, tarshift_io_cb consume,
+                 void *arg, dctl_error_t *err)
+{
+    return tarshift_pipe_run(map, dir, in, true, consume, arg, err);
 }

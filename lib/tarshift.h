@@ -57,4 +57,16 @@ struct tarshift_thread *tarshift_thread_start(const struct idmap *map, enum idma
 /* Waits for the thread; its result (0, or -1 with *err). Frees t. */
 int tarshift_thread_join(struct tarshift_thread *t, dctl_error_t *err);
 
+/* A tar producer or consumer run with the stream shifted on the way. produce writes a
+ * tar to the fd it is given (a pipe; not to be closed); consume reads one from it. */
+typedef int (*tarshift_io_cb)(void *arg, int fd, dctl_error_t *err);
+/* produce's stream, shifted, goes to out (lent). The shift's error (an owner outside
+ * the map) wins over produce's, which then only saw its pipe close. */
+int tarshift_produce(const struct idmap *map, enum idmap_dir dir, int out,
+                     tarshift_io_cb produce, void *arg, dctl_error_t *err);
+/* The stream read from in (lent; compressed or not), shifted, is what consume reads.
+ * The shift's error wins over consume's. */
+int tarshift_consume(const struct idmap *map, enum idmap_dir dir, int in,
+                     tarshift_io_cb consume, void *arg, dctl_error_t *err);
+
 #endif
