@@ -1250,6 +1250,7 @@ main(int argc, char **argv)
 {
     struct shim_child child = { .console_sock = -1 };
     int exec_pipe[2], sock[2] = { -1, -1 }, in[2] = { -1, -1 }, out[2][2] = { { -1, -1 }, { -1, -1 } };
+    int usock[2] = { -1, -1 };
     struct sockaddr_un sa = { .sun_family = AF_UNIX };
     const char *why = NULL;
     sigset_t chld;
@@ -1333,6 +1334,11 @@ main(int argc, char **argv)
     child.stdio[2] = out[1][1];
     child.console_sock = sock[1];
     child.exec_pipe = exec_pipe[1];
+    child.userns_sock = -1;
+    if ((shim.spec.clone_flags & CLONE_NEWUSER) &&
+        socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, usock) < 0)
+        shim_failf("socketpair: %s", strerror(errno));
+    child.userns_sock = usock[1];
     pid = (pid_t)syscall(SYS_clone, (unsigned long)shim.spec.clone_flags | SIGCHLD, NULL, NULL,
                          NULL, 0UL);
     if (pid < 0)
@@ -1341,6 +1347,16 @@ main(int argc, char **argv)
         shim_init_run(&child);
 
     shim.init_pid = pid;
+    if (usock[0] >= 0) {   /* the init waits for its maps before anything else */
+        close(usock[1]);
+        if (shim_userns_parent(pid, &shim.spec, usock[0], &why) < 0) {
+            kill(pid, SIGKILL);
+            while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
+            }
+            shim_fail(SHIM_EXIT_START_FAILED, why);
+        }
+        close(usock[0]);
+    }
     close(exec_pipe[1]);
     for (i = 0; i < SHIM_NS_COUNT; i++)
         if (child.ns_fd[i] >= 0)
