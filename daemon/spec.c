@@ -967,23 +967,59 @@ fail:
     return NULL;
 }
 
-int
-spec_binds_prepare(struct json_object *hc, dctl_error_t *err)
+/* With a remap (userns), the directories made are owned by the containers' root, as
+ * dockerd's MkdirAllAndChownNew makes them. */
+static int
+spec_binds_make(struct json_object *hc, const struct idmap *userns, dctl_error_t *err)
 {
     struct json_object *v = spec_get(hc, "Binds");
+    uint32_t uid, gid;
+    bool own = userns && idmap_root(userns, &uid, &gid);
     size_t i;
 
     for (i = 0; i < spec_alen(v); i++) {
-        cleanup_free char *src = NULL, *dst = NULL, *prop = NULL;
+        cleanup_free char *src = NULL, *dst = NULL, *prop = NULL, *first = NULL;
         struct stat st;
         bool ro;
 
         if (spec_bind_parse(spec_aget(v, i), &src, &dst, &ro, &prop, err) < 0)
             return -1;
-        if (stat(src, &st) < 0 && file_mkdir_p(src, 0755, err) < 0)
+        if (stat(src, &st) == 0)
+            continue;
+        first = xstrdup(src);   /* the topmost component that is missing */
+        for (;;) {
+            char *slash = strrchr(first, '/');
+
+            if (slash == NULL || slash == first)
+                break;
+            *slash = '\0';
+            if (stat(first, &st) == 0) {
+                *slash = '/';
+                break;
+            }
+        }
+        if (file_mkdir_p(src, 0755, err) < 0)
             return dctl_error_prefix(err, "error while creating mount source path '%s'", src);
+        if (own) {   /* src, then each parent up to the first one made */
+            cleanup_free char *p = xstrdup(src);
+            char *slash;
+
+            for (;;) {
+                if (lchown(p, uid, gid) < 0)
+                    return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "chown %s", p);
+                if (strlen(p) <= strlen(first) || (slash = strrchr(p, '/')) == NULL)
+                    break;
+                *slash = '\0';
+            }
+        }
     }
     return 0;
+}
+
+int
+spec_binds_prepare(struct json_object *hc, dctl_error_t *err)
+{
+    return spec_binds_make(hc, NULL, err);
 }
 
 /* ---- users and groups ------------------------------------------------------------ */
@@ -1749,7 +1785,7 @@ spec_build(const struct spec_input *in, dctl_error_t *err)
         spec_write_file(in->container_dir, "hosts", hosts, err) < 0 ||
         spec_write_file(in->container_dir, "resolv.conf", resolv, err) < 0)
         return NULL;
-    if (spec_binds_prepare(hc, err) < 0)
+    if (spec_binds_make(hc, in->userns, err) < 0)
         return NULL;
     /* mounts, in the order of docs/containers.md */
     mounts = json_object_new_array();

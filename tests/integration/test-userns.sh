@@ -125,7 +125,11 @@ d=$(dirname "$made")/dir
 [ "$(stat -c %u:%g "$d")" = "$((R + 1000)):$((R + 1000))" ] || fail "/dir on the host: $(stat -c %u:%g "$d")"
 [ "$(stat -c %u:%g "$DATA_ROOT/$R.$R/containers/$("$DCTL" inspect -f '{{.Id}}' c1)/hostname")" = "$R:$R" ] ||
     fail "the container's hostname file is not its root's"
-ok "files made inside owned by $R (and $((R + 1000))) in the RW layer; /etc/hostname writable"
+"$DCTL" run --rm $N -v "$T/made/by/dctld:/vol" bb:1 sh -c 'touch /vol/f && stat -c %u /vol/f' >"$T/out" ||
+    fail "a bind source made by dctld is not the container root's: $(cat "$T/out")"
+[ "$(cat "$T/out")" = 0 ] && [ "$(stat -c %u:%g "$T/made" "$T/made/by/dctld" | sort -u)" = "$R:$R" ] ||
+    fail "bind source owners: $(stat -c '%n %u:%g' "$T/made" "$T/made/by" "$T/made/by/dctld")"
+ok "files made inside owned by $R (and $((R + 1000))) in the RW layer; /etc/hostname writable; missing bind sources made owned by $R"
 
 out=$("$DCTL" run --rm --userns host $N bb:1 sh -c 'cat /proc/self/uid_map; stat -c %u /bin/busybox')
 want=$(printf '%10s %10s %10s\n%s' 0 0 4294967295 $R)
