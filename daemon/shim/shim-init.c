@@ -754,10 +754,13 @@ void
 shim_init_exec_run(struct shim_child *c)
 {
     const struct shim_spec *s = c->spec;
+    const char *why = NULL;
     int slave = -1;
 
     init_exec_pipe = c->exec_pipe;
     init_unblock_signals();
+    if (c->userns_fd >= 0 && shim_userns_join(c->userns_fd, &why) < 0)
+        init_fail(SHIM_EXIT_START_FAILED, "%s", why);
     init_join_namespaces(c);   /* the mount namespace's root and cwd come with it */
     if (s->terminal)
         slave = init_console(c, false);

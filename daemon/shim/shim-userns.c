@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -109,6 +110,19 @@ shim_userns_parent(pid_t pid, const struct shim_spec *s, int sock, const char **
     return 0;
 }
 
+/* Root of the namespace, as the init makes itself: mapped, no host groups. */
+static int
+shim_userns_become_root(const char **why)
+{
+    if (setresgid(0, 0, 0) < 0)
+        return shim_userns_fail(why, "setgid 0 in the user namespace", errno);
+    if (setgroups(0, NULL) < 0)
+        return shim_userns_fail(why, "setgroups in the user namespace", errno);
+    if (setresuid(0, 0, 0) < 0)
+        return shim_userns_fail(why, "setuid 0 in the user namespace", errno);
+    return 0;
+}
+
 int
 shim_userns_child(int sock, int *root_fd, const char **why)
 {
@@ -131,13 +145,16 @@ shim_userns_child(int sock, int *root_fd, const char **why)
     /* created by kuid 0, unmapped inside: become the namespace's root, mapped, with
      * no groups of the host's (the capabilities in the namespace stay: the old uid
      * was not its root) */
-    if (setresgid(0, 0, 0) < 0)
-        return shim_userns_fail(why, "setgid 0 in the user namespace", errno);
-    if (setgroups(0, NULL) < 0)
-        return shim_userns_fail(why, "setgroups in the user namespace", errno);
-    if (setresuid(0, 0, 0) < 0)
-        return shim_userns_fail(why, "setuid 0 in the user namespace", errno);
-    return 0;
+    return shim_userns_become_root(why);
+}
+
+int
+shim_userns_join(int fd, const char **why)
+{
+    if (setns(fd, CLONE_NEWUSER) < 0)
+        return shim_userns_fail(why, "join the container's user namespace", errno);
+    close(fd);
+    return shim_userns_become_root(why);
 }
 
 int

@@ -134,6 +134,7 @@ struct shim_child {
     int console_sock;         /* with a terminal: where to send the pty master */
     int exec_pipe;            /* CLOEXEC: "CODE MESSAGE" on failure, EOF on exec */
     int userns_sock;          /* with a user namespace: the maps' go-ahead, else -1 */
+    int userns_fd;            /* an exec: the container's user namespace, joined first */
 };
 
 /* Runs in the clone()d child: sets the container up and execs its command (with
@@ -160,6 +161,9 @@ int shim_userns_child(int sock, int *root_fd, const char **why);
 /* The init: binds the tree at root_fd (consumed) onto itself; returns an O_PATH fd of
  * the new mount's root, or -1 with why. */
 int shim_userns_bind_root(int root_fd, const char **why);
+/* An exec's child: joins the user namespace open on fd (consumed) and becomes uid/gid
+ * 0 there, before it joins the namespaces that one owns. */
+int shim_userns_join(int fd, const char **why);
 /* MS_NOSUID, MS_NODEV, MS_NOEXEC and atime flags of the mount at path: a remount in a
  * user namespace must keep those of a mount it inherited (they are locked). */
 unsigned long shim_userns_locked_flags(const char *path);

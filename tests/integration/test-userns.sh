@@ -9,7 +9,7 @@
 # root in the RW layer; --userns=host with the identity map; export, commit + save and
 # docker cp with the original owners; dockerd's refusals (host network, --privileged,
 # a bad UsernsMode, a layer owner outside the range) leaving no container or layer;
-# a restart of the remapping daemon.
+# a restart of the remapping daemon; an exec in the container's user namespace.
 . "$top_srcdir/tests/integration/lib.sh"
 need_root
 [ -x /bin/busybox ] || skip "needs /bin/busybox (Debian's busybox-static)"
@@ -209,9 +209,15 @@ dctld_stop
 dctld_start --userns-remap default
 [ "$("$DCTL" inspect -f '{{.State.Running}}' long)" = true ] || fail "the container did not survive the restart"
 "$DCTL" run --rm $N bb:c1 cat /made | grep -q made || fail "the committed image after the restart"
+# an exec joins the container's user namespace first, then the namespaces it owns
+out=$("$DCTL" exec long sh -c 'id -u; cat /proc/self/uid_map; touch /by-exec; stat -c %u /by-exec')
+[ "$out" = "$(printf '0\n%10s %10s %10s\n0' 0 $R 65536)" ] || fail "exec: $out"
+[ "$("$DCTL" exec -u 1000 long id -u)" = 1000 ] || fail "exec -u 1000"
+e=$(find "$ROOT/storage" -name by-exec -not -path '*/merged/*' | head -1)
+[ "$(stat -c %u "$e")" = "$R" ] || fail "exec: /by-exec on the host: $(stat -c %u "$e")"
 "$DCTL" rm -f long c1 >/dev/null || fail "rm"
 [ "$(grep -c '^dctl:' "$ETC/subuid")" = 1 ] || fail "ranges given twice"
-ok "restart: containers and images kept, nothing made twice"
+ok "restart: containers and images kept, nothing made twice; exec in the user namespace"
 
 # ---- the vfs storage driver: copies, not overlay mounts, the same shifting ------------
 dctld_stop
