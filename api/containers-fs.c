@@ -30,6 +30,7 @@
 #include "daemon/worker.h"
 #include "lib/json.h"
 #include "lib/tar.h"
+#include "lib/tarshift.h"
 #include "lib/util.h"
 #include "lib/xmalloc.h"
 #include "server.h"
@@ -157,6 +158,52 @@ arc_not_found(struct arc_job *j, dctl_error_t *err)
                           "Could not find the file %s in container %s", j->path, j->c->name + 1);
 }
 
+/* The tars of docker cp and export, through the daemon's --userns-remap when there is
+ * one (as dockerd's archive with its IDMap): what goes in gets host IDs, what comes out
+ * the container's. */
+struct arc_tar {
+    const char *dir, *name, *as;   /* tar_write_path, or tar_write_dir of dir */
+    bool whole;
+};
+
+static int
+arc_tar_write_cb(void *arg, int fd, dctl_error_t *err)
+{
+    struct arc_tar *t = arg;
+
+    if (t->whole)
+        return tar_write_dir(fd, t->dir, TAR_WRITE_FULL, err);
+    return tar_write_path(fd, t->dir, t->name, t->as, err);
+}
+
+static int
+arc_tar_apply_cb(void *arg, int fd, dctl_error_t *err)
+{
+    struct arc_tar *t = arg;
+
+    return tar_apply(fd, t->dir, TAR_WHITEOUT_DELETE, NULL, err);
+}
+
+static int
+arc_tar_write(struct arc_job *j, struct arc_tar *t, dctl_error_t *err)
+{
+    const struct idmap *map = layerstore_idmap(j->svc->layers);
+
+    if (map == NULL)
+        return arc_tar_write_cb(t, j->fd, err);
+    return tarshift_produce(map, IDMAP_TO_CONTAINER, j->fd, arc_tar_write_cb, t, err);
+}
+
+static int
+arc_tar_apply(struct arc_job *j, struct arc_tar *t, dctl_error_t *err)
+{
+    const struct idmap *map = layerstore_idmap(j->svc->layers);
+
+    if (map == NULL)
+        return arc_tar_apply_cb(t, j->fd, err);
+    return tarshift_consume(map, IDMAP_TO_HOST, j->fd, arc_tar_apply_cb, t, err);
+}
+
 static int
 arc_run_locked(struct arc_job *j, const char *root, dctl_error_t *err)
 {
@@ -174,6 +221,7 @@ arc_run_locked(struct arc_job *j, const char *root, dctl_error_t *err)
     if (j->kind == ARC_PUT) {   /* the directory, symlinks followed inside the root */
         cleanup_close int dfd = arc_openat2(rootfd, j->path, O_RDONLY | O_DIRECTORY);
         cleanup_free char *dpath = NULL;
+        struct arc_tar t = { 0 };
 
         if (dfd < 0 && errno == ENOTDIR)
             return dctl_error_set(err, DCTL_ERR_INVALID, 0, "extraction point is not a "
@@ -183,7 +231,8 @@ arc_run_locked(struct arc_job *j, const char *root, dctl_error_t *err)
         dpath = xasprintf("/proc/self/fd/%d", dfd);
         if (lseek(j->fd, 0, SEEK_SET) < 0)
             return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "rewind the upload");
-        if (tar_apply(j->fd, dpath, TAR_WHITEOUT_DELETE, NULL, err) < 0)
+        t.dir = dpath;
+        if (arc_tar_apply(j, &t, err) < 0)
             return dctl_error_prefix(err, "extract to %s", j->path);
         return 0;
     }
@@ -216,7 +265,8 @@ arc_run_locked(struct arc_job *j, const char *root, dctl_error_t *err)
     if (j->fd < 0)
         return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "create a spool file in %s",
                               j->svc->tmp_dir);
-    if (tar_write_path(j->fd, dirpath, base, contents ? "." : base, err) < 0)
+    if (arc_tar_write(j, &(struct arc_tar){ .dir = dirpath, .name = base,
+                                             .as = contents ? "." : base }, err) < 0)
         return dctl_error_prefix(err, "archive %s", j->path);
     if (fstat(j->fd, &st) < 0 || lseek(j->fd, 0, SEEK_SET) < 0)
         return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "rewind the archive");
@@ -234,7 +284,7 @@ arc_export(struct arc_job *j, const char *root, dctl_error_t *err)
     if (j->fd < 0)
         return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "create a spool file in %s",
                               j->svc->tmp_dir);
-    if (tar_write_dir(j->fd, root, TAR_WRITE_FULL, err) < 0)
+    if (arc_tar_write(j, &(struct arc_tar){ .dir = root, .whole = true }, err) < 0)
         return dctl_error_prefix(err, "export %.12s", j->c->id);
     if (fstat(j->fd, &st) < 0 || lseek(j->fd, 0, SEEK_SET) < 0)
         return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "rewind the export");

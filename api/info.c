@@ -345,6 +345,8 @@ info_build(const struct dctld *d, const struct info_job *j)
 
     /* Only what dctld enforces. As dockerd, containers get a private cgroup
      * namespace by default only on cgroup v2. */
+    if (d->userns)
+        json_object_array_add(secopts, json_object_new_string("name=userns"));
     if (si->cgroup_ns && si->cgroup_version == 2)
         json_object_array_add(secopts, json_object_new_string("name=cgroupns"));
     json_object_object_add(v, "SecurityOptions", secopts);

@@ -38,6 +38,7 @@ struct cmd_run_opts {
     bool detach, interactive, tty, rm, init, no_healthcheck, read_only, sig_proxy;
     const char *name, *workdir, *user, *entrypoint, *restart, *hostname, *network;
     const char *log_driver, *stop_signal, *detach_keys, *ipc, *pid, *uts;
+    const char *userns;   /* --userns: "host" or "" */
     long long stop_timeout;
     bool stop_timeout_set;
     const char *health_cmd, *health_interval, *health_timeout, *health_start_period;

@@ -35,7 +35,7 @@ enum {
     RUN_OPT_STOP_SIGNAL, RUN_OPT_STOP_TIMEOUT, RUN_OPT_HEALTH_CMD, RUN_OPT_HEALTH_INTERVAL,
     RUN_OPT_HEALTH_TIMEOUT, RUN_OPT_HEALTH_RETRIES, RUN_OPT_HEALTH_START, RUN_OPT_NO_HEALTH,
     RUN_OPT_DETACH_KEYS, RUN_OPT_READ_ONLY, RUN_OPT_GROUP_ADD, RUN_OPT_IPC, RUN_OPT_PID,
-    RUN_OPT_UTS, RUN_OPT_SIG_PROXY, RUN_OPT_HELP,
+    RUN_OPT_UTS, RUN_OPT_SIG_PROXY, RUN_OPT_HELP, RUN_OPT_USERNS,
 };
 
 static const struct option run_longopts[] = {
@@ -78,6 +78,7 @@ static const struct option run_longopts[] = {
     { "ipc", required_argument, NULL, RUN_OPT_IPC },
     { "pid", required_argument, NULL, RUN_OPT_PID },
     { "uts", required_argument, NULL, RUN_OPT_UTS },
+    { "userns", required_argument, NULL, RUN_OPT_USERNS },
     { "sig-proxy", required_argument, NULL, RUN_OPT_SIG_PROXY },
     { "help", no_argument, NULL, RUN_OPT_HELP },
     { NULL, 0, NULL, 0 },
@@ -125,6 +126,8 @@ static const struct option run_longopts[] = {
     "      --tmpfs list                 Mount a tmpfs directory (/path[:options])\n"           \
     "  -t, --tty                        Allocate a pseudo-TTY\n"                               \
     "  -u, --user string                Username or UID (format: <name|uid>[:<group|gid>])\n"  \
+    "      --userns string              User namespace to use (host: none, when dctld\n"      \
+    "                                   remaps with --userns-remap)\n"                         \
     "      --uts string                 UTS namespace to use (host)\n"                          \
     "  -v, --volume list                Bind mount a volume (/host:/container[:ro])\n"         \
     "  -w, --workdir string             Working directory inside the container\n"
@@ -386,6 +389,11 @@ cmd_run_opt(struct cmd_run_opts *o, int opt, const char *arg, dctl_error_t *err)
     case RUN_OPT_IPC: o->ipc = arg; break;
     case RUN_OPT_PID: o->pid = arg; break;
     case RUN_OPT_UTS: o->uts = arg; break;
+    case RUN_OPT_USERNS:
+        if (*arg && strcmp(arg, "host") != 0)   /* the docker CLI's check */
+            return dctl_error_set(err, DCTL_ERR_INVALID, 0, "--userns: invalid USER mode");
+        o->userns = arg;
+        break;
     case RUN_OPT_SIG_PROXY: {
         bool b;
 
@@ -563,6 +571,8 @@ cmd_run_body(const struct cmd_run_opts *o, const char *image, char *const *argv,
         json_add_string(hc, "PidMode", o->pid);
     if (o->uts)
         json_add_string(hc, "UTSMode", o->uts);
+    if (o->userns)
+        json_add_string(hc, "UsernsMode", o->userns);
     return steal_ptr(&b);
 }
 

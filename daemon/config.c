@@ -56,6 +56,7 @@ daemon_config_fini(struct daemon_config *c)
     free(c->driver_dir);
     free(c->storage_driver);
     free(c->exec_driver);
+    free(c->userns_remap);
     free(c->pidfile);
     free(c->config_file);
     memset(c, 0, sizeof *c);
@@ -95,6 +96,9 @@ daemon_config_usage(FILE *out)
           "      --storage-opt K=V      storage driver option (repeatable)\n"
           "      --exec-driver NAME     exec driver that runs containers (default native)\n"
           "      --exec-opt K=V         exec driver option (repeatable), e.g. native.shim=PATH\n"
+          "      --userns-remap SPEC    run containers in a user namespace mapped onto the\n"
+          "                             subordinate IDs of default (the dctl user, created\n"
+          "                             when missing), USER[:GROUP] or UID[:GID]\n"
           "  -l, --log-level LEVEL      debug, info, warn, error or fatal (default info)\n"
           "  -D, --debug                same as --log-level debug\n"
           "  -p, --pidfile FILE         pid file (default /run/dctld.pid)\n"
@@ -140,7 +144,7 @@ daemon_config_parse_args(struct daemon_config *c, int argc, char **argv, dctl_er
 {
     enum { OPT_DATA_ROOT = 256, OPT_EXEC_ROOT, OPT_DRIVER_DIR, OPT_STORAGE_OPT,
            OPT_CONFIG_FILE, OPT_LABEL, OPT_IDLE_TIMEOUT, OPT_SHUTDOWN_TIMEOUT,
-           OPT_EXEC_DRIVER, OPT_EXEC_OPT };
+           OPT_EXEC_DRIVER, OPT_EXEC_OPT, OPT_USERNS_REMAP };
     static const struct option opts[] = {
         { "host", required_argument, NULL, 'H' },
         { "data-root", required_argument, NULL, OPT_DATA_ROOT },
@@ -150,6 +154,7 @@ daemon_config_parse_args(struct daemon_config *c, int argc, char **argv, dctl_er
         { "storage-opt", required_argument, NULL, OPT_STORAGE_OPT },
         { "exec-driver", required_argument, NULL, OPT_EXEC_DRIVER },
         { "exec-opt", required_argument, NULL, OPT_EXEC_OPT },
+        { "userns-remap", required_argument, NULL, OPT_USERNS_REMAP },
         { "log-level", required_argument, NULL, 'l' },
         { "debug", no_argument, NULL, 'D' },
         { "pidfile", required_argument, NULL, 'p' },
@@ -196,6 +201,10 @@ daemon_config_parse_args(struct daemon_config *c, int argc, char **argv, dctl_er
                 return -1;
             strv_add(&c->exec_opts, optarg);
             c->from_flags |= CONFIG_EXEC_OPTS;
+            break;
+        case OPT_USERNS_REMAP:
+            config_set_str(&c->userns_remap, optarg);
+            c->from_flags |= CONFIG_USERNS_REMAP;
             break;
         case OPT_STORAGE_OPT:
             if (config_check_kv("storage option", optarg, err) < 0)
@@ -285,6 +294,7 @@ static const struct config_key config_keys[] = {
     { "storage-opts", JT_STRV, CONFIG_STORAGE_OPTS },
     { "exec-driver", JT_STRING, CONFIG_EXEC_DRIVER },
     { "exec-opts", JT_STRV, CONFIG_EXEC_OPTS },
+    { "userns-remap", JT_STRING, CONFIG_USERNS_REMAP },
     { "log-level", JT_STRING, CONFIG_LOG_LEVEL },
     { "debug", JT_BOOL, CONFIG_DEBUG },
     { "pidfile", JT_STRING, CONFIG_PIDFILE },
@@ -425,6 +435,9 @@ daemon_config_apply_json(struct daemon_config *c, const char *text, size_t len,
             break;
         case CONFIG_EXEC_OPTS:
             config_strv_from_json(&c->exec_opts, v);
+            break;
+        case CONFIG_USERNS_REMAP:
+            config_set_str(&c->userns_remap, json_object_get_string(v));
             break;
         case CONFIG_LOG_LEVEL:
             log_level_parse(json_object_get_string(v), &c->log_level);

@@ -26,6 +26,7 @@
 #include "daemon/health.h"
 #include "daemon/image.h"
 #include "daemon/spec.h"
+#include "daemon/userns.h"
 #include "daemon/worker.h"
 #include "lib/file.h"
 #include "lib/json.h"
@@ -1100,6 +1101,19 @@ container_restore(struct container *c)
     }
 }
 
+/* With --userns-remap, a directory on the way to a container's files is group-owned by
+ * its root (mode 0710), as dockerd makes them: the container's root can reach its
+ * hostname, hosts and resolv.conf, nobody else can look in. Any thread. */
+static int
+container_dir_own(struct container_store *s, const char *path, dctl_error_t *err)
+{
+    const struct userns_remap *r = s->d->userns;
+
+    if (r && chown(path, 0, r->root_gid) < 0)
+        return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "chown %s", path);
+    return 0;
+}
+
 struct container_store *
 container_store_open(struct dctld *d, dctl_error_t *err)
 {
@@ -1110,7 +1124,7 @@ container_store_open(struct dctld *d, dctl_error_t *err)
 
     s->d = d;
     s->root = xasprintf("%s/containers", d->config.data_root);
-    if (file_mkdir_p(s->root, 0710, err) < 0) {
+    if (file_mkdir_p(s->root, 0710, err) < 0 || container_dir_own(s, s->root, err) < 0) {
         container_store_free(s);
         return NULL;
     }
@@ -1194,7 +1208,8 @@ container_create_run(void *job, dctl_error_t *err)
 
     if (mkdir(j->f.dir, 0710) < 0)
         return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "create %s", j->f.dir);
-    if (layerstore_mount_create(j->ls, j->c->id, j->parent, err) < 0)
+    if (container_dir_own(j->c->store, j->f.dir, err) < 0 ||
+        layerstore_mount_create(j->ls, j->c->id, j->parent, err) < 0)
         goto fail;
     if (container_files_write(&j->f, err) < 0) {
         layerstore_mount_remove(j->ls, j->c->id, &cerr);
@@ -1275,7 +1290,7 @@ container_create(struct container_store *s, struct json_object *body, const char
         return -1;
     json_object_object_get_ex(body, "HostConfig", &hcin);
     hc = spec_hostconfig_normalize(hcin, err);
-    if (hc == NULL)
+    if (hc == NULL || spec_userns_check(hc, s->d->userns != NULL, err) < 0)
         return -1;
     util_random_id(id);
     /* the hostname: given, the host's with host networking, else the short ID */
@@ -1461,6 +1476,9 @@ container_start_prepare_run(void *job, dctl_error_t *err)
                              .container_dir = j->dir, .log_path = j->log_path };
     cleanup_json struct json_object *spec = NULL;
     dctl_error_t perr = NULL;
+
+    if (j->c->store->d->userns)
+        in.userns = &j->c->store->d->userns->map;
 
     if (!j->had_mount) {
         if (layerstore_mount_get(j->ls, j->c->id, &j->rootfs, err) < 0)

@@ -22,6 +22,8 @@
 #include "daemon/events.h"
 #include "daemon/exec.h"
 #include "daemon/image.h"
+#include "daemon/layerstore.h"
+#include "daemon/userns.h"
 #include "daemon/worker.h"
 #include "lib/file.h"
 #include "lib/json.h"
@@ -197,6 +199,42 @@ dctld_signal_cb(evutil_socket_t signo, short what, void *arg)
     dctld_shutdown(d);
 }
 
+/* --userns-remap: resolved (users and ranges made for "default") and the path to the
+ * data root checked, before any directory is made. */
+static int
+dctld_userns_resolve(struct dctld *d, dctl_error_t *err)
+{
+    struct userns_remap r;
+    int rc;
+
+    if (d->config.userns_remap == NULL || *d->config.userns_remap == '\0')
+        return 0;
+    rc = userns_remap_resolve(d->config.userns_remap, getenv(USERNS_ETC_ENV), &r, err);
+    if (rc <= 0)
+        return rc;
+    if (userns_check_path(d->config.data_root, &r, err) < 0)
+        return -1;
+    d->userns = xmalloc(sizeof *d->userns);
+    *d->userns = r;
+    return 0;
+}
+
+/* From here on the daemon's state lives in DATA_ROOT/UID.GID, as dockerd's does. */
+static int
+dctld_userns_root(struct dctld *d, dctl_error_t *err)
+{
+    char *root = userns_data_root(d->config.data_root, d->userns, err);
+
+    if (root == NULL)
+        return -1;
+    d->data_root_base = d->config.data_root;
+    d->config.data_root = root;
+    log_info("dctld: user namespace remapping to %s (root %u:%u), data in %s",
+             d->userns->name, (unsigned int)d->userns->root_uid,
+             (unsigned int)d->userns->root_gid, root);
+    return 0;
+}
+
 struct dctld *
 dctld_new(struct daemon_config *config_take, dctl_error_t *err)
 {
@@ -209,10 +247,15 @@ dctld_new(struct daemon_config *config_take, dctl_error_t *err)
     memset(config_take, 0, sizeof *config_take);
     d->lock_fd = -1;
     d->started_ns = util_now_ns();
+    /* an unusable remap stops start-up before anything is made */
+    if (dctld_userns_resolve(d, err) < 0)
+        goto fail;
     if (file_mkdir_p(d->config.data_root, 0711, err) < 0 ||
         file_mkdir_p(d->config.exec_root, 0700, err) < 0)
         goto fail;
     if (dctld_lock_data_root(d, err) < 0 || dctld_load_id(d, err) < 0)
+        goto fail;
+    if (d->userns && dctld_userns_root(d, err) < 0)
         goto fail;
     d->base = event_base_new();
     if (d->base == NULL) {
@@ -233,6 +276,8 @@ dctld_new(struct daemon_config *config_take, dctl_error_t *err)
         d->images = image_service_open(d->config.data_root, d->drivers->storage, err);
         if (d->images == NULL)
             goto fail;
+        if (d->userns)   /* layers unpacked shifted into the range, diffs shifted back */
+            layerstore_set_idmap(d->images->layers, &d->userns->map);
     }
     if (driver_registry_start_exec(d->drivers, d->config.exec_driver, d->config.exec_opts.v,
                                    d->config.exec_opts.n, err) < 0)
@@ -350,5 +395,7 @@ dctld_free(struct dctld *d)
     if (d->base)
         event_base_free(d->base);
     daemon_config_fini(&d->config);
+    free(d->data_root_base);
+    free(d->userns);
     free(d);
 }

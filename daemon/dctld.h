@@ -18,6 +18,7 @@ struct exec_store;
 struct events;
 struct image_service;
 struct router;
+struct userns_remap;
 struct worker_pool;
 
 struct dctld {
@@ -31,6 +32,10 @@ struct dctld {
     struct image_service *images; /* NULL when no storage driver is active */
     struct container_store *containers; /* the container manager */
     struct exec_store *execs; /* exec sessions (docker exec) */
+    /* --userns-remap in force (NULL: none). config.data_root is then the remapped root
+     * DATA_ROOT/UID.GID; the lock and engine ID stay in DATA_ROOT (data_root_base). */
+    struct userns_remap *userns;
+    char *data_root_base;
     char id[40];              /* engine ID, stable across restarts (data-root/engine-id) */
     long long started_ns;
     int lock_fd;              /* data-root/dctld.lock, flock'd while we run */

@@ -18,6 +18,7 @@
 #include "lib/file.h"
 #include "lib/json.h"
 #include "lib/log.h"
+#include "lib/tarshift.h"
 #include "lib/tarsplit.h"
 #include "lib/tree.h"
 #include "lib/util.h"
@@ -52,6 +53,11 @@ struct layerstore {
     size_t n;
     struct layer_mount **mounts;
     size_t nmounts;
+    /* --userns-remap: tars shifted through map; what the store makes owned by the
+     * containers' root (root_uid:root_gid on the host) */
+    bool remap;
+    struct idmap map;
+    uint32_t root_uid, root_gid;
 };
 
 static void layerstore_mounts_load(struct layerstore *ls);
@@ -390,6 +396,47 @@ layerstore_free(struct layerstore *ls)
     free(ls);
 }
 
+void
+layerstore_set_idmap(struct layerstore *ls, const struct idmap *map)
+{
+    ls->remap = map != NULL && map->nuid > 0 && idmap_root(map, &ls->root_uid, &ls->root_gid);
+    if (ls->remap)
+        ls->map = *map;
+}
+
+struct layerstore_diff_args {
+    struct layerstore *ls;
+    const char *id, *parent;
+};
+
+static int
+layerstore_diff_cb(void *arg, int fd, dctl_error_t *err)
+{
+    struct layerstore_diff_args *a = arg;
+
+    return a->ls->ops->diff(a->ls->priv, a->id, a->parent, fd, err);
+}
+
+/* The driver's diff of id against parent (NULL: all of it) written to fd; when
+ * remapping, shifted on its way so that the owners get their container IDs back, as
+ * dockerd's archive does with its IDMap. */
+static int
+layerstore_driver_diff(struct layerstore *ls, const char *id, const char *parent, int fd,
+                       dctl_error_t *err)
+{
+    struct layerstore_diff_args a = { .ls = ls, .id = id, .parent = parent };
+
+    if (!ls->remap)
+        return ls->ops->diff(ls->priv, id, parent, fd, err);
+    return tarshift_produce(&ls->map, IDMAP_TO_CONTAINER, fd, layerstore_diff_cb, &a, err);
+}
+
+const struct idmap *
+layerstore_idmap(struct layerstore *ls)
+{
+    return ls->remap ? &ls->map : NULL;
+}
+
 /* ---- registration -------------------------------------------------------------- */
 
 /* The driver side of the pipe: apply_diff on its own thread. */
@@ -440,19 +487,44 @@ layerstore_archive_free(struct archive **a)
         archive_read_free(*a);
 }
 
-/* Reads fd through libarchive's decompressors, hashes the uncompressed stream into
- * diff_id and writes it to out until the reader goes (EPIPE: the tar ended; the rest is
- * still hashed, as Docker hashes trailing padding too). */
+/* Where the uncompressed stream goes: the driver's pipe, until the driver stops reading
+ * (EPIPE: its tar has ended). */
+struct layerstore_out {
+    int fd;
+    bool gone;
+};
+
 static int
-layerstore_feed(int fd, int out, struct tarsplit *ts, char diff_id[DIGEST_STRING_MAX],
-                dctl_error_t *err)
+layerstore_out_cb(void *arg, const void *data, size_t len, dctl_error_t *err)
+{
+    struct layerstore_out *o = arg;
+
+    if (o->gone)
+        return 0;
+    if (layerstore_write_all(o->fd, data, len) < 0) {
+        if (errno != EPIPE)
+            return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "write layer pipe");
+        o->gone = true;
+    }
+    return 0;
+}
+
+/* Reads fd through libarchive's decompressors, hashes the uncompressed stream into
+ * diff_id and writes it to out (through shift, when remapping) until the reader goes;
+ * the rest is still hashed, as Docker hashes trailing padding too. The hash and the
+ * tar-split record are of the stream as it came: the layer's identity does not depend
+ * on the remap. */
+static int
+layerstore_feed(int fd, int out, struct tarsplit *ts, const struct idmap *shift_map,
+                char diff_id[DIGEST_STRING_MAX], dctl_error_t *err)
 {
     __attribute__((cleanup(layerstore_archive_free))) struct archive *a = NULL;
     struct archive_entry *entry;
     struct digest_ctx ctx;
     cleanup_free char *buf = NULL;
-    bool reader_gone = false;
-    int r;
+    struct layerstore_out o = { .fd = out };
+    struct tarshift *shift = NULL;
+    int r, rc;
 
     if (archivelib_load(err) < 0)
         return -1;
@@ -471,24 +543,32 @@ layerstore_feed(int fd, int out, struct tarsplit *ts, char diff_id[DIGEST_STRING
     if (r != ARCHIVE_OK)
         return dctl_error_set(err, DCTL_ERR_INVALID, 0, "invalid tar stream: %s",
                               archive_error_string(a) ? archive_error_string(a) : "unreadable");
-    for (;;) {
+    if (shift_map)
+        shift = tarshift_new(shift_map, IDMAP_TO_HOST, layerstore_out_cb, &o);
+    for (rc = 0;;) {
         la_ssize_t n = archive_read_data(a, buf, LAYERSTORE_BLOCK);
 
         if (n == 0)
             break;
-        if (n < 0)
-            return dctl_error_set(err, DCTL_ERR_INVALID, 0, "invalid tar stream: %s",
-                                  archive_error_string(a) ? archive_error_string(a)
-                                                          : "read error");
+        if (n < 0) {
+            rc = dctl_error_set(err, DCTL_ERR_INVALID, 0, "invalid tar stream: %s",
+                                archive_error_string(a) ? archive_error_string(a)
+                                                        : "read error");
+            break;
+        }
         digest_ctx_update(&ctx, buf, (size_t)n);
-        if (ts && tarsplit_feed(ts, buf, (size_t)n, err) < 0)
-            return -1;
-        if (!reader_gone && layerstore_write_all(out, buf, (size_t)n) < 0) {
-            if (errno != EPIPE)
-                return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "write layer pipe");
-            reader_gone = true;
+        if ((ts && tarsplit_feed(ts, buf, (size_t)n, err) < 0) ||
+            (o.gone ? 0 : shift ? tarshift_feed(shift, buf, (size_t)n, err)
+                                : layerstore_out_cb(&o, buf, (size_t)n, err)) < 0) {
+            rc = -1;
+            break;
         }
     }
+    if (rc == 0 && shift && !o.gone)
+        rc = tarshift_finish(shift, err);
+    tarshift_free(shift);
+    if (rc < 0)
+        return -1;
     digest_ctx_final(&ctx, diff_id);
     return ts ? tarsplit_finish(ts, err) : 0;
 }
@@ -524,7 +604,7 @@ layerstore_apply(struct layerstore *ls, int fd, int dfd, const char *cache_id,
                              LAYERSTORE_TAR_SPLIT);
     } else {
         ts = tarsplit_new(tsfd);
-        frc = layerstore_feed(fd, p[1], ts, diff_id, &ferr);
+        frc = layerstore_feed(fd, p[1], ts, ls->remap ? &ls->map : NULL, diff_id, &ferr);
         tarsplit_free(ts);
         if (frc == 0 && fsync(tsfd) < 0)
             frc = dctl_error_set(&ferr, DCTL_ERR_INTERNAL, errno, "fsync %s",
@@ -533,6 +613,12 @@ layerstore_apply(struct layerstore *ls, int fd, int dfd, const char *cache_id,
     }
     close(p[1]);   /* EOF for the driver (a truncated tar if the feed failed) */
     pthread_join(th, NULL);
+    if (frc < 0 && ls->remap && ferr && ferr->kind == DCTL_ERR_INVALID) {
+        /* an owner the remap cannot map: the driver only saw the tar cut short */
+        dctl_error_free(a.err);
+        *err = ferr;
+        return -1;
+    }
     if (a.status < 0) {   /* the driver's error says what was wrong with the tar */
         dctl_error_free(ferr);
         *err = a.err;
@@ -946,11 +1032,23 @@ layerstore_mounts_load(struct layerstore *ls)
     tree_names_free(names);
 }
 
+/* With a remap, a layer's root directory (as the driver made it: root's) becomes the
+ * containers' root's, as dockerd's drivers make every layer directory: their root can
+ * then write in "/". */
+static int
+layerstore_chown_root(struct layerstore *ls, const char *root, dctl_error_t *err)
+{
+    if (ls->remap && chown(root, ls->root_uid, ls->root_gid) < 0)
+        return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "chown layer root %s", root);
+    return 0;
+}
+
 /* Makes dir components of rel (relative, no ".." parts) under dirfd, never following
  * a symlink; returns an fd of the last directory or -1 (a symlink or a file in the
- * way: the entry is skipped, as it cannot be a mount point inside the root). */
+ * way: the entry is skipped, as it cannot be a mount point inside the root). What it
+ * makes is owned by the containers' root when remapping (MkdirAllAndChownNew). */
 static int
-layerstore_init_dirs(int rootfd, const char *rel)
+layerstore_init_dirs(struct layerstore *ls, int rootfd, const char *rel)
 {
     cleanup_free char *copy = xstrdup(rel);
     char *save = NULL, *part;
@@ -959,7 +1057,10 @@ layerstore_init_dirs(int rootfd, const char *rel)
     for (part = strtok_r(copy, "/", &save); part && fd >= 0; part = strtok_r(NULL, "/", &save)) {
         int next;
 
-        if (mkdirat(fd, part, 0755) < 0 && errno != EEXIST) {
+        if (mkdirat(fd, part, 0755) == 0) {
+            if (ls->remap)
+                fchownat(fd, part, ls->root_uid, ls->root_gid, AT_SYMLINK_NOFOLLOW);
+        } else if (errno != EEXIST) {
             close(fd);
             return -1;
         }
@@ -970,9 +1071,10 @@ layerstore_init_dirs(int rootfd, const char *rel)
     return fd;
 }
 
-/* Docker's initlayer.Setup on the mounted init layer. */
+/* Docker's initlayer.Setup on the mounted init layer; with a remap what it makes (and
+ * the layer's root) is the containers' root's, so that they can use it. */
 static int
-layerstore_init_setup(const char *root, dctl_error_t *err)
+layerstore_init_setup(struct layerstore *ls, const char *root, dctl_error_t *err)
 {
     static const struct { const char *dir, *name; char type; } entries[] = {
         { "dev", "pts", 'd' }, { "dev", "shm", 'd' }, { "", "proc", 'd' },
@@ -986,8 +1088,9 @@ layerstore_init_setup(const char *root, dctl_error_t *err)
     if (rootfd < 0)
         return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "open init layer %s", root);
     for (i = 0; i < ARRAY_SIZE(entries); i++) {
-        cleanup_close int dfd = *entries[i].dir ? layerstore_init_dirs(rootfd, entries[i].dir)
-                                                : dup(rootfd);
+        cleanup_close int dfd = *entries[i].dir
+                                    ? layerstore_init_dirs(ls, rootfd, entries[i].dir)
+                                    : dup(rootfd);
         struct stat st;
         int fd;
 
@@ -1014,8 +1117,12 @@ layerstore_init_setup(const char *root, dctl_error_t *err)
                                       entries[i].name);
             break;
         }
+        if (ls->remap && fchownat(dfd, entries[i].name, ls->root_uid, ls->root_gid,
+                                  AT_SYMLINK_NOFOLLOW) < 0)
+            return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "init layer: chown %s",
+                                  entries[i].name);
     }
-    return 0;
+    return layerstore_chown_root(ls, root, err);
 }
 
 int
@@ -1039,7 +1146,8 @@ layerstore_diff(struct layerstore *ls, const char *chain_id, int fd, dctl_error_
         pli.cache_id[0] = '\0';
         if (li.parent[0])
             layerstore_get(ls, li.parent, &pli);
-        rc = ls->ops->diff(ls->priv, li.cache_id, li.parent[0] ? pli.cache_id : NULL, fd, err);
+        rc = layerstore_driver_diff(ls, li.cache_id, li.parent[0] ? pli.cache_id : NULL, fd,
+                                    err);
     }
     layerstore_release(ls, chain_id, NULL, NULL, NULL);
     return rc;
@@ -1094,7 +1202,7 @@ layerstore_mount_create(struct layerstore *ls, const char *name, const char *par
         goto fail;
     if (ls->ops->get(ls->priv, init_id, &path, err) < 0)
         goto fail;
-    if (layerstore_init_setup(path, err) < 0) {
+    if (layerstore_init_setup(ls, path, err) < 0) {
         ls->ops->put(ls->priv, init_id, &perr);
         dctl_error_clear(&perr);
         goto fail;
@@ -1102,6 +1210,17 @@ layerstore_mount_create(struct layerstore *ls, const char *name, const char *par
     if (ls->ops->put(ls->priv, init_id, err) < 0 ||
         ls->ops->create(ls->priv, mount_id, init_id, err) < 0)
         goto fail;
+    if (ls->remap) {   /* the RW layer's own root, which is the container's "/" */
+        if (ls->ops->get(ls->priv, mount_id, &path, err) < 0)
+            goto fail;
+        if (layerstore_chown_root(ls, path, err) < 0) {
+            ls->ops->put(ls->priv, mount_id, &perr);
+            dctl_error_clear(&perr);
+            goto fail;
+        }
+        if (ls->ops->put(ls->priv, mount_id, err) < 0)
+            goto fail;
+    }
     if (layerstore_write_meta(dfd, "parent", parent, err) < 0)   /* the commit */
         goto fail;
     m = xcalloc(1, sizeof *m);
@@ -1228,7 +1347,7 @@ layerstore_mount_diff(struct layerstore *ls, const char *name, int fd, dctl_erro
         pthread_mutex_unlock(&ls->write_mu);
         return dctl_error_set(err, DCTL_ERR_NOT_FOUND, 0, "no RW layer for %.12s", name);
     }
-    rc = ls->ops->diff(ls->priv, mount_id, init_id, fd, err);
+    rc = layerstore_driver_diff(ls, mount_id, init_id, fd, err);
     pthread_mutex_unlock(&ls->write_mu);
     return rc < 0 ? dctl_error_prefix(err, "diff of the RW layer of %.12s", name) : 0;
 }

@@ -40,6 +40,7 @@
 
 #include "lib/digest.h"
 #include "lib/error.h"
+#include "lib/idmap.h"
 
 #define LAYERSTORE_CACHE_ID_LEN 64
 
@@ -61,6 +62,19 @@ struct layer_info {
 struct layerstore *layerstore_open(const char *root, const struct dctl_storage_ops *ops,
                                    void *priv, dctl_error_t *err);
 void layerstore_free(struct layerstore *ls);
+
+/* --userns-remap (map copied; NULL or an empty map: none), set once after open. Then
+ * layer tars are applied with their owners shifted into the map (an owner outside it
+ * fails the registration: "Container ID 70000 cannot be mapped to a host ID"), the
+ * driver's diffs (layerstore_mount_diff, and layerstore_diff without a tar-split
+ * record) come out shifted back, and the init layer's entries and the RW layer's root
+ * are owned by the containers' root. The diff IDs and tar-split records are of the
+ * streams as they came, so a layer saved from a remapping daemon has its original
+ * bytes and owners. The storage drivers are not involved. */
+void layerstore_set_idmap(struct layerstore *ls, const struct idmap *map);
+/* The map set, or NULL (lent: the store's). For what else reads or writes a
+ * container's files as tars (export, docker cp). */
+const struct idmap *layerstore_idmap(struct layerstore *ls);
 
 /* Applies the layer tar read from fd (until EOF; the fd stays the caller's) on top of the
  * layer parent (a chain ID; NULL or "" for a base layer) and commits it. chain_id gets the

@@ -982,23 +982,59 @@ fail:
     return NULL;
 }
 
-int
-spec_binds_prepare(struct json_object *hc, dctl_error_t *err)
+/* With a remap (userns), the directories made are owned by the containers' root, as
+ * dockerd's MkdirAllAndChownNew makes them. */
+static int
+spec_binds_make(struct json_object *hc, const struct idmap *userns, dctl_error_t *err)
 {
     struct json_object *v = spec_get(hc, "Binds");
+    uint32_t uid, gid;
+    bool own = userns && idmap_root(userns, &uid, &gid);
     size_t i;
 
     for (i = 0; i < spec_alen(v); i++) {
-        cleanup_free char *src = NULL, *dst = NULL, *prop = NULL;
+        cleanup_free char *src = NULL, *dst = NULL, *prop = NULL, *first = NULL;
         struct stat st;
         bool ro;
 
         if (spec_bind_parse(spec_aget(v, i), &src, &dst, &ro, &prop, err) < 0)
             return -1;
-        if (stat(src, &st) < 0 && file_mkdir_p(src, 0755, err) < 0)
+        if (stat(src, &st) == 0)
+            continue;
+        first = xstrdup(src);   /* the topmost component that is missing */
+        for (;;) {
+            char *slash = strrchr(first, '/');
+
+            if (slash == NULL || slash == first)
+                break;
+            *slash = '\0';
+            if (stat(first, &st) == 0) {
+                *slash = '/';
+                break;
+            }
+        }
+        if (file_mkdir_p(src, 0755, err) < 0)
             return dctl_error_prefix(err, "error while creating mount source path '%s'", src);
+        if (own) {   /* src, then each parent up to the first one made */
+            cleanup_free char *p = xstrdup(src);
+            char *slash;
+
+            for (;;) {
+                if (lchown(p, uid, gid) < 0)
+                    return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "chown %s", p);
+                if (strlen(p) <= strlen(first) || (slash = strrchr(p, '/')) == NULL)
+                    break;
+                *slash = '\0';
+            }
+        }
     }
     return 0;
+}
+
+int
+spec_binds_prepare(struct json_object *hc, dctl_error_t *err)
+{
+    return spec_binds_make(hc, NULL, err);
 }
 
 /* ---- users and groups ------------------------------------------------------------ */
@@ -1607,6 +1643,89 @@ spec_console_pair(struct json_object *size, long long *rows, long long *cols)
     *cols = spec_alen(size) == 2 ? json_object_get_int64(json_object_array_get_idx(size, 1)) : 0;
 }
 
+/* ---- user namespaces ---------------------------------------------------------------- */
+
+int
+spec_userns_check(struct json_object *hc, bool remap, dctl_error_t *err)
+{
+    const char *mode = json_get_string(hc, "UsernsMode");
+    const char *net = json_get_string(hc, "NetworkMode"), *pid = json_get_string(hc, "PidMode");
+
+    if (mode == NULL) {
+        json_add_string(hc, "UsernsMode", "");
+        mode = "";
+    }
+    if (*mode && strcmp(mode, "host") != 0)
+        return dctl_error_set(err, DCTL_ERR_INVALID, 0, "invalid USER mode: %s", mode);
+    if (!remap || strcmp(mode, "host") == 0)
+        return 0;
+    if (json_get_bool(hc, "Privileged", false))
+        return dctl_error_set(err, DCTL_ERR_INVALID, 0,
+                              "privileged mode is incompatible with user namespaces.  You must "
+                              "run the container in the host namespace when running privileged "
+                              "mode");
+    if (net && strcmp(net, "host") == 0)
+        return dctl_error_set(err, DCTL_ERR_INVALID, 0,
+                              "cannot share the host's network namespace when user namespaces "
+                              "are enabled");
+    if (pid && strcmp(pid, "host") == 0)
+        return dctl_error_set(err, DCTL_ERR_INVALID, 0,
+                              "cannot share the host PID namespace when user namespaces are "
+                              "enabled");
+    return 0;
+}
+
+static struct json_object *
+spec_id_mappings(const struct idmap_range *v, size_t n)
+{
+    struct json_object *a = json_object_new_array();
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        struct json_object *m = json_object_new_object();
+
+        json_add_int64(m, "containerID", v[i].inside);
+        json_add_int64(m, "hostID", v[i].outside);
+        json_add_int64(m, "size", v[i].count);
+        json_object_array_add(a, m);
+    }
+    return a;
+}
+
+/* With the daemon's remap: the container's own files (hostname, hosts, resolv.conf)
+ * become its root's, so that it can write them; unless UsernsMode is "host", a user
+ * namespace with the remap's uidMappings and gidMappings, as OCI writes them. */
+static int
+spec_userns_apply(struct json_object *spec, const struct spec_input *in, dctl_error_t *err)
+{
+    static const char *const files[] = { "hostname", "hosts", "resolv.conf" };
+    const char *mode = json_get_string(in->hostconfig, "UsernsMode");
+    struct json_object *linux_ = NULL, *ns = NULL, *n;
+    uint32_t uid, gid;
+    size_t i;
+
+    if (in->userns == NULL || !idmap_root(in->userns, &uid, &gid))
+        return 0;
+    for (i = 0; i < ARRAY_SIZE(files); i++) {
+        cleanup_free char *path = xasprintf("%s/%s", in->container_dir, files[i]);
+
+        if (chown(path, uid, gid) < 0)
+            return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "chown %s", path);
+    }
+    if (mode && strcmp(mode, "host") == 0)
+        return 0;
+    json_object_object_get_ex(spec, "linux", &linux_);
+    json_object_object_get_ex(linux_, "namespaces", &ns);
+    n = json_object_new_object();
+    json_add_string(n, "type", "user");
+    json_object_array_add(ns, n);
+    json_object_object_add(linux_, "uidMappings",
+                           spec_id_mappings(in->userns->uid, in->userns->nuid));
+    json_object_object_add(linux_, "gidMappings",
+                           spec_id_mappings(in->userns->gid, in->userns->ngid));
+    return 0;
+}
+
 struct json_object *
 spec_build(const struct spec_input *in, dctl_error_t *err)
 {
@@ -1681,7 +1800,7 @@ spec_build(const struct spec_input *in, dctl_error_t *err)
         spec_write_file(in->container_dir, "hosts", hosts, err) < 0 ||
         spec_write_file(in->container_dir, "resolv.conf", resolv, err) < 0)
         return NULL;
-    if (spec_binds_prepare(hc, err) < 0)
+    if (spec_binds_make(hc, in->userns, err) < 0)
         return NULL;
     /* mounts, in the order of docs/containers.md */
     mounts = json_object_new_array();
@@ -1840,6 +1959,8 @@ spec_build(const struct spec_input *in, dctl_error_t *err)
     json_add_int64(log, "maxFile", lg.max_file);
     json_object_object_add(dctl, "log", log);
     json_object_object_add(spec, "dctl", dctl);
+    if (spec_userns_apply(spec, in, err) < 0)
+        return NULL;
     return steal_ptr(&spec);
 }
 

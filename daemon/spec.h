@@ -21,6 +21,7 @@
 #include <json-c/json.h>
 
 #include "lib/error.h"
+#include "lib/idmap.h"
 
 #define SPEC_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 #define SPEC_DEFAULT_SHM_SIZE (64LL * 1024 * 1024)
@@ -102,6 +103,7 @@ struct spec_input {
     const char *rootfs;              /* the mounted RW layer */
     const char *container_dir;       /* DATA_ROOT/containers/ID: hostname, hosts, resolv.conf */
     const char *log_path;            /* the json-file log */
+    const struct idmap *userns;      /* the daemon's --userns-remap; NULL: none */
 };
 
 /* Builds the exec driver's spec; writes hostname, hosts and resolv.conf into the
@@ -132,6 +134,12 @@ struct spec_exec_input {
  * with Privileged), "dctl": {"stdin": AttachStdin}}. Reads the root's passwd and
  * group: a worker job. */
 struct json_object *spec_exec_build(const struct spec_exec_input *in, dctl_error_t *err);
+
+/* HostConfig.UsernsMode ("" when absent, else "host"; anything else is "invalid USER
+ * mode") and, when the daemon remaps (remap) and the container does not opt out with
+ * "host", dockerd's refusals of what a user namespace cannot share: --privileged, the
+ * host's network and PID namespaces. Sets UsernsMode "" when absent. */
+int spec_userns_check(struct json_object *hostconfig, bool remap, dctl_error_t *err);
 
 /* Creates the missing host directories of HostConfig.Binds (as dockerd does). Blocks. */
 int spec_binds_prepare(struct json_object *hostconfig, dctl_error_t *err);

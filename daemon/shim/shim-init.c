@@ -72,6 +72,7 @@ shim_cap_from_name(const char *name)
 }
 
 static int init_exec_pipe = -1;
+static bool init_in_userns; /* the init is in a user namespace of its own */
 
 /* strerror as Go spells it (lower case), for messages in Docker's words */
 static const char *
@@ -183,6 +184,14 @@ init_fd_path(char *buf, size_t len, int fd)
     snprintf(buf, len, "/proc/self/fd/%d", fd);
 }
 
+/* In a user namespace, a remount keeps the flags the kernel locked on a mount that came
+ * from the host (nosuid, nodev, noexec, atime): asking for less is EPERM. */
+static unsigned long
+init_keep_flags(const char *path)
+{
+    return init_in_userns ? shim_userns_locked_flags(path) : 0;
+}
+
 static void
 init_mount_one(int rootfd, const struct shim_mount *m)
 {
@@ -230,7 +239,9 @@ init_mount_one(int rootfd, const struct shim_mount *m)
         if (fd < 0)
             init_fail(SHIM_EXIT_START_FAILED, "reopen %s: %s", m->destination, init_strerror(errno));
         init_fd_path(target, sizeof target, fd);
-        if (bind && flags && mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | flags, NULL) < 0)
+        if (bind && flags &&
+            mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | flags | init_keep_flags(target),
+                  NULL) < 0)
             init_fail(SHIM_EXIT_START_FAILED, "remount \"%s\" in rootfs: %s", m->destination,
                       init_strerror(errno));
         if (m->propagation && mount(NULL, target, NULL, m->propagation, NULL) < 0)
@@ -678,23 +689,35 @@ void
 shim_init_run(struct shim_child *c)
 {
     const struct shim_spec *s = c->spec;
-    int rootfd, slave = -1;
+    int rootfd, slave = -1, userns_root = -1;
+    const char *why = NULL;
     size_t k;
 
     init_exec_pipe = c->exec_pipe;
     init_unblock_signals();
     umask(0);
+    init_in_userns = (s->clone_flags & CLONE_NEWUSER) != 0;
+    if (c->userns_sock >= 0 && shim_userns_child(c->userns_sock, &userns_root, &why) < 0)
+        init_fail(SHIM_EXIT_START_FAILED, "%s", why);
     init_join_namespaces(c);
     if ((s->clone_flags & CLONE_NEWNET) && shim_net_lo_up() < 0)
         init_fail(SHIM_EXIT_START_FAILED, "bring up lo: %s", init_strerror(errno));
 
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
         init_fail(SHIM_EXIT_START_FAILED, "make mounts private: %s", init_strerror(errno));
-    if (mount(s->root, s->root, NULL, MS_BIND | MS_REC, NULL) < 0)
-        init_fail(SHIM_EXIT_START_FAILED, "bind rootfs %s: %s", s->root, init_strerror(errno));
-    rootfd = open(s->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (rootfd < 0)
-        init_fail(SHIM_EXIT_START_FAILED, "open rootfs %s: %s", s->root, init_strerror(errno));
+    if (userns_root >= 0) {   /* the root's path is not ours to walk: bind it by fd */
+        rootfd = shim_userns_bind_root(userns_root, &why);
+        if (rootfd < 0)
+            init_fail(SHIM_EXIT_START_FAILED, "%s", why);
+    } else {
+        if (mount(s->root, s->root, NULL, MS_BIND | MS_REC, NULL) < 0)
+            init_fail(SHIM_EXIT_START_FAILED, "bind rootfs %s: %s", s->root,
+                      init_strerror(errno));
+        rootfd = open(s->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (rootfd < 0)
+            init_fail(SHIM_EXIT_START_FAILED, "open rootfs %s: %s", s->root,
+                      init_strerror(errno));
+    }
     for (k = 0; k < s->nmounts; k++)
         init_mount_one(rootfd, &s->mounts[k]);
     init_devices(rootfd, s);
@@ -712,7 +735,9 @@ shim_init_run(struct shim_child *c)
     for (k = 0; k < s->nsysctls; k++)
         init_write_sysctl(&s->sysctls[k]);
     init_paths(s);
-    if (s->root_readonly && mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
+    if (s->root_readonly &&
+        mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | init_keep_flags("/"),
+              NULL) < 0)
         init_fail(SHIM_EXIT_START_FAILED, "make the root read-only: %s", init_strerror(errno));
     init_rlimits(s);
 
@@ -729,10 +754,13 @@ void
 shim_init_exec_run(struct shim_child *c)
 {
     const struct shim_spec *s = c->spec;
+    const char *why = NULL;
     int slave = -1;
 
     init_exec_pipe = c->exec_pipe;
     init_unblock_signals();
+    if (c->userns_fd >= 0 && shim_userns_join(c->userns_fd, &why) < 0)
+        init_fail(SHIM_EXIT_START_FAILED, "%s", why);
     init_join_namespaces(c);   /* the mount namespace's root and cwd come with it */
     if (s->terminal)
         slave = init_console(c, false);

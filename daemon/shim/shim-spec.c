@@ -277,6 +277,55 @@ static const struct {
 };
 
 static int
+shim_spec_id_map(struct json_object *l, const char *key, struct shim_id_map *out, size_t *n,
+                 const char **why)
+{
+    struct json_object *a = shim_spec_get(l, key, json_type_array);
+    size_t i, len = a ? json_object_array_length(a) : 0;
+
+    if (len > SHIM_ID_MAPS_MAX)
+        return shim_spec_fail(why, "%s: more than %d lines", key, SHIM_ID_MAPS_MAX);
+    for (i = 0; i < len; i++) {
+        struct json_object *e = json_object_array_get_idx(a, i);
+        long long c = shim_spec_int(e, "containerID", -1), h = shim_spec_int(e, "hostID", -1);
+        long long sz = shim_spec_int(e, "size", -1);
+
+        if (c < 0 || h < 0 || sz <= 0 || c > 0xffffffffLL || h > 0xffffffffLL ||
+            sz > 0xffffffffLL)
+            return shim_spec_fail(why, "%s[%zu]: bad containerID, hostID or size", key, i);
+        out[i].container = (unsigned int)c;
+        out[i].host = (unsigned int)h;
+        out[i].size = (unsigned int)sz;
+    }
+    *n = len;
+    return 0;
+}
+
+/* linux.uidMappings and gidMappings: both with a new user namespace, neither without
+ * one; a user namespace joins no other namespace by path (it would own none of them). */
+static int
+shim_spec_id_maps(struct json_object *l, struct shim_spec *s, const char **why)
+{
+    size_t i;
+
+    if (shim_spec_id_map(l, "uidMappings", s->uid_map, &s->nuid_map, why) < 0 ||
+        shim_spec_id_map(l, "gidMappings", s->gid_map, &s->ngid_map, why) < 0)
+        return -1;
+    if (!(s->clone_flags & CLONE_NEWUSER)) {
+        if (s->nuid_map || s->ngid_map)
+            return shim_spec_fail(why, "uidMappings and gidMappings need a user namespace");
+        return 0;
+    }
+    if (s->nuid_map == 0 || s->ngid_map == 0)
+        return shim_spec_fail(why, "a user namespace needs uidMappings and gidMappings");
+    for (i = 0; i < SHIM_NS_COUNT; i++)
+        if (s->ns_path[i])
+            return shim_spec_fail(why, "a new user namespace cannot join namespace %s",
+                                  s->ns_path[i]);
+    return 0;
+}
+
+static int
 shim_spec_linux(struct json_object *l, struct shim_spec *s, const char **why)
 {
     struct json_object *ns = shim_spec_get(l, "namespaces", json_type_array);
@@ -291,9 +340,13 @@ shim_spec_linux(struct json_object *l, struct shim_spec *s, const char **why)
         const char *path = json_object_get_string(shim_spec_get(e, "path", json_type_string));
         bool found = false;
 
-        if (type && strcmp(type, "user") == 0)
-            return shim_spec_fail(why, "user namespaces are not supported by the native exec "
-                                       "driver");
+        if (type && strcmp(type, "user") == 0) {
+            if (path && *path)
+                return shim_spec_fail(why, "joining a user namespace by path is not supported "
+                                           "by the native exec driver");
+            s->clone_flags |= CLONE_NEWUSER;
+            continue;
+        }
         for (j = 0; type && j < sizeof shim_spec_namespaces / sizeof shim_spec_namespaces[0];
              j++) {
             if (strcmp(type, shim_spec_namespaces[j].type) != 0)
@@ -309,6 +362,8 @@ shim_spec_linux(struct json_object *l, struct shim_spec *s, const char **why)
     }
     if (!(s->clone_flags & CLONE_NEWNS))
         return shim_spec_fail(why, "the native exec driver needs a new mount namespace");
+    if (shim_spec_id_maps(l, s, why) < 0)
+        return -1;
 
     s->ndevices = dev ? json_object_array_length(dev) : 0;
     s->devices = calloc(s->ndevices + 1, sizeof *s->devices);

@@ -108,6 +108,7 @@ static struct {
     struct shim_exec *execs; /* newest first */
     bool exec_ns_ready;      /* exec_ns opened, the PID namespace entered for children */
     int exec_ns[SHIM_NS_COUNT];
+    int exec_userns;         /* the init's user namespace when it has one of its own */
 } shim = { .report_fd = -1, .sig_fd = -1, .listen_fd = -1, .out_fd = { -1, -1 },
            .in = { .fd = -1 } };
 
@@ -571,6 +572,17 @@ shim_exec_ns_open(char *why, size_t whylen)
         return 0;
     for (k = 0; k < SHIM_NS_COUNT; k++)
         shim.exec_ns[k] = -1;
+    shim.exec_userns = -1;
+    if (shim.spec.clone_flags & CLONE_NEWUSER) {   /* joined first: it owns the others */
+        char path[64];
+
+        snprintf(path, sizeof path, "/proc/%d/ns/user", (int)shim.init_pid);
+        shim.exec_userns = open(path, O_RDONLY | O_CLOEXEC);
+        if (shim.exec_userns < 0) {
+            snprintf(why, whylen, "open %s: %s", path, strerror(errno));
+            return -1;
+        }
+    }
     for (k = 0; k < SHIM_NS_COUNT; k++) {
         char path[64], self[64];
         struct stat a, b;
@@ -663,6 +675,8 @@ shim_exec_start(size_t i, const struct shim_stream_request *req)
     }
     child.spec = &es;
     memcpy(child.ns_fd, shim.exec_ns, sizeof child.ns_fd);
+    child.userns_sock = -1;
+    child.userns_fd = shim.exec_userns;
     child.stdio[0] = in[0];
     child.stdio[1] = out[0][1];
     child.stdio[2] = out[1][1];
@@ -1250,6 +1264,7 @@ main(int argc, char **argv)
 {
     struct shim_child child = { .console_sock = -1 };
     int exec_pipe[2], sock[2] = { -1, -1 }, in[2] = { -1, -1 }, out[2][2] = { { -1, -1 }, { -1, -1 } };
+    int usock[2] = { -1, -1 };
     struct sockaddr_un sa = { .sun_family = AF_UNIX };
     const char *why = NULL;
     sigset_t chld;
@@ -1333,6 +1348,11 @@ main(int argc, char **argv)
     child.stdio[2] = out[1][1];
     child.console_sock = sock[1];
     child.exec_pipe = exec_pipe[1];
+    child.userns_sock = -1;
+    if ((shim.spec.clone_flags & CLONE_NEWUSER) &&
+        socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, usock) < 0)
+        shim_failf("socketpair: %s", strerror(errno));
+    child.userns_sock = usock[1];
     pid = (pid_t)syscall(SYS_clone, (unsigned long)shim.spec.clone_flags | SIGCHLD, NULL, NULL,
                          NULL, 0UL);
     if (pid < 0)
@@ -1341,6 +1361,16 @@ main(int argc, char **argv)
         shim_init_run(&child);
 
     shim.init_pid = pid;
+    if (usock[0] >= 0) {   /* the init waits for its maps before anything else */
+        close(usock[1]);
+        if (shim_userns_parent(pid, &shim.spec, usock[0], &why) < 0) {
+            kill(pid, SIGKILL);
+            while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
+            }
+            shim_fail(SHIM_EXIT_START_FAILED, why);
+        }
+        close(usock[0]);
+    }
     close(exec_pipe[1]);
     for (i = 0; i < SHIM_NS_COUNT; i++)
         if (child.ns_fd[i] >= 0)

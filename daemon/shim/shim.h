@@ -53,6 +53,12 @@ struct shim_sysctl {
     char *key, *value;
 };
 
+/* One line of a user namespace's uid_map or gid_map (OCI's LinuxIDMapping). */
+struct shim_id_map {
+    unsigned int container, host, size;
+};
+#define SHIM_ID_MAPS_MAX 64
+
 /* namespaces a spec may name, in the order they are joined by path */
 enum shim_ns {
     SHIM_NS_IPC,
@@ -96,6 +102,9 @@ struct shim_spec {
     char **readonly; /* NULL-ended */
     struct shim_sysctl *sysctls;
     size_t nsysctls;
+    /* a new user namespace (CLONE_NEWUSER in clone_flags): its maps */
+    struct shim_id_map uid_map[SHIM_ID_MAPS_MAX], gid_map[SHIM_ID_MAPS_MAX];
+    size_t nuid_map, ngid_map;
     /* dctl */
     bool stdin_open, stdin_once, init;
     bool log_json; /* json-file, else none */
@@ -124,6 +133,8 @@ struct shim_child {
     int stdio[3];             /* pipes (or /dev/null) for 0, 1, 2; -1 with a terminal */
     int console_sock;         /* with a terminal: where to send the pty master */
     int exec_pipe;            /* CLOEXEC: "CODE MESSAGE" on failure, EOF on exec */
+    int userns_sock;          /* with a user namespace: the maps' go-ahead, else -1 */
+    int userns_fd;            /* an exec: the container's user namespace, joined first */
 };
 
 /* Runs in the clone()d child: sets the container up and execs its command (with
@@ -139,6 +150,23 @@ void shim_init_exec_run(struct shim_child *c) __attribute__((noreturn));
 
 /* Brings the loopback interface of the current network namespace up (netlink). */
 int shim_net_lo_up(void);
+
+/* User namespaces (shim-userns.c). The shim, once the init is cloned: writes its
+ * uid_map, setgroups and gid_map and sends it the root filesystem (opened through
+ * /proc/PID/root) over sock. 0, or -1 with a message in why (static). */
+int shim_userns_parent(pid_t pid, const struct shim_spec *s, int sock, const char **why);
+/* The init, first thing: waits for that go-ahead, takes the root's descriptor into
+ * *root_fd and becomes uid/gid 0 of its namespace. */
+int shim_userns_child(int sock, int *root_fd, const char **why);
+/* The init: binds the tree at root_fd (consumed) onto itself; returns an O_PATH fd of
+ * the new mount's root, or -1 with why. */
+int shim_userns_bind_root(int root_fd, const char **why);
+/* An exec's child: joins the user namespace open on fd (consumed) and becomes uid/gid
+ * 0 there, before it joins the namespaces that one owns. */
+int shim_userns_join(int fd, const char **why);
+/* MS_NOSUID, MS_NODEV, MS_NOEXEC and atime flags of the mount at path: a remount in a
+ * user namespace must keep those of a mount it inherited (they are locked). */
+unsigned long shim_userns_locked_flags(const char *path);
 
 /* Capability number for a name such as "CAP_CHOWN"; -1 if unknown. */
 int shim_cap_from_name(const char *name);

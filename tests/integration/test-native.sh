@@ -6,7 +6,8 @@
 # read-only /sys, a network namespace with only lo, stdin through attach in
 # multiplexed frames, a TTY's raw output and resize, log rotation and the 16 KiB
 # cut, the shim outliving the harness (restore, then kill), --init reaping and
-# signal forwarding, bad input; and after each case no process, mount or run dir.
+# signal forwarding, a user namespace with the spec's uid/gid maps, bad input (user
+# namespace specs among it); and after each case no process, mount or run dir.
 . "$top_srcdir/tests/integration/lib.sh"
 need_root
 [ -x /bin/busybox ] || skip "needs /bin/busybox (Debian's busybox-static)"
@@ -257,6 +258,27 @@ for init in true false; do
 done
 ok "--init: the reaper is PID 1, reaps orphans (a plain PID 1 leaves a zombie), forwards SIGTERM"
 
+# --- a user namespace of its own: the maps written by the shim, root inside, what the
+# container makes owned by the mapped root on the host (the remapped root reaches the
+# /etc/hosts bind through $T, as dockerd requires of a data root)
+chmod 0711 "$T"
+chmod 1777 "$ROOT/tmp"
+spec userns 'process.args=["sh","-c","id -u; id -g; cat /proc/self/uid_map /proc/self/gid_map; touch /tmp/made-in-userns; stat -c %u:%g /tmp/made-in-userns /bin/busybox; cat /etc/hosts; hostname"]' \
+    'linux.namespaces=[{"type":"mount"},{"type":"user"},{"type":"pid"},{"type":"network"},{"type":"ipc"},{"type":"uts"},{"type":"cgroup"}]' \
+    'linux.uidMappings=[{"containerID":0,"hostID":200000,"size":65536}]' \
+    'linux.gidMappings=[{"containerID":0,"hostID":300000,"size":1000},{"containerID":1000,"hostID":400000,"size":10}]'
+run userns && grep -qx 'exit 0' "$T/userns.out" || fail "userns: $(cat "$T/userns.out" "$T/userns.err")"
+logs userns stdout >"$T/userns.log"
+m() { printf '%10s %10s %10s' "$@"; }
+want=$(printf "'%s\\\\n'\n" 0 0 "$(m 0 200000 65536)" "$(m 0 300000 1000)" "$(m 1000 400000 10)" \
+    0:0 65534:65534 hosts-file-from-the-host userns)
+[ "$(cat "$T/userns.log")" = "$want" ] || fail "userns: $(cat "$T/userns.log")"
+[ "$(stat -c %u:%g "$ROOT/tmp/made-in-userns")" = 200000:300000 ] ||
+    fail "userns: owner on the host: $(stat -c %u:%g "$ROOT/tmp/made-in-userns")"
+rm -f "$ROOT/tmp/made-in-userns"
+h remove userns && clean userns
+ok "user namespace: uid 0 inside, the spec's uid_map and gid_map, files made inside owned by the mapped IDs"
+
 # --- bad input and the ops of later issues
 echo '{"process": {"args": ["true"]}, "root": ' >"$T/broken.json"
 h create broken "$T/broken.json" 2>"$T/broken.err" && fail "a broken spec was accepted"
@@ -268,11 +290,17 @@ h create ../up "$T/echo.json" 2>"$T/up.err" && fail "a bad ID was accepted"
 grep -qx 'error 1: create: invalid container ID "../up"' "$T/up.err" || fail "bad ID: $(cat "$T/up.err")"
 h start ghost 2>"$T/ghost.err" && fail "start of an unknown ID"
 grep -qx "error 3: start: No such container: ghost" "$T/ghost.err" || fail "ghost: $(cat "$T/ghost.err")"
-spec nouser 'process.args=["true"]' 'linux.namespaces=[{"type":"mount"},{"type":"user"}]'
-! run nouser || fail "a user namespace was accepted"
-grep -qx "error 9: start: user namespaces are not supported by the native exec driver" "$T/nouser.err" ||
-    fail "nouser: $(cat "$T/nouser.err")"
-h remove nouser && clean nouser
+for c in 'nomaps|[{"type":"mount"},{"type":"user"}]||a user namespace needs uidMappings and gidMappings' \
+         'mapsonly|[{"type":"mount"}]|[{"containerID":0,"hostID":200000,"size":10}]|uidMappings and gidMappings need a user namespace' \
+         'userpath|[{"type":"mount"},{"type":"user","path":"/proc/1/ns/user"}]||joining a user namespace by path is not supported by the native exec driver' \
+         'joinnet|[{"type":"mount"},{"type":"user"},{"type":"network","path":"/proc/1/ns/net"}]|[{"containerID":0,"hostID":200000,"size":10}]|a new user namespace cannot join namespace /proc/1/ns/net'; do
+    IFS='|' read -r name nss maps msg <<<"$c"
+    spec "$name" 'process.args=["true"]' "linux.namespaces=$nss" \
+        ${maps:+"linux.uidMappings=$maps"} ${maps:+"linux.gidMappings=$maps"}
+    ! run "$name" || fail "$name: started"
+    grep -qxF "error 9: start: $msg" "$T/$name.err" || fail "$name: $(cat "$T/$name.err")"
+    h remove "$name" && clean "$name"
+done
 [ -z "$(ls -A "$RUN_DIR")" ] || fail "bad input left state: $(ls -A "$RUN_DIR")"
 spec later 'process.args=["true"]'
 h create later "$T/later.json" && h unsupported later 2>"$T/later.err"

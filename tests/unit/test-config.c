@@ -118,6 +118,7 @@ static const struct {
     { "{\"storage-opts\": [\"nokv\"]}",
       "key \"storage-opts\": invalid value \"nokv\": expected KEY=VALUE" },
     { "{\"log-level\": 3}", "key \"log-level\" must be a string, got number" },
+    { "{\"userns-remap\": true}", "key \"userns-remap\" must be a string, got bool" },
     { "{\"log-level\": \"loud\"}", "key \"log-level\": unknown level \"loud\"" },
     { "{\"debug\": \"true\"}", "key \"debug\" must be a bool, got string" },
     { "{\"debug\": 1}", "key \"debug\" must be a bool, got number" },
@@ -323,6 +324,26 @@ START_TEST(test_config_flags_override_file)
                      0);
     dump = config_dump(&c);
     ck_assert_str_eq(dump, override_cases[_i].want);
+    daemon_config_fini(&c);
+}
+END_TEST
+
+/* --userns-remap and "userns-remap": the flag wins; the file's value otherwise. */
+START_TEST(test_config_userns_remap)
+{
+    struct daemon_config c;
+    dctl_error_t err = NULL;
+    char *argv[] = { "dctld", "--userns-remap", "default", NULL };
+    static const char json[] = "{\"userns-remap\": \"alice:staff\"}";
+
+    daemon_config_init(&c);
+    ck_assert_int_eq(daemon_config_apply_json(&c, json, strlen(json), &err), 0);
+    ck_assert_str_eq(c.userns_remap, "alice:staff");
+    daemon_config_fini(&c);
+    daemon_config_init(&c);
+    ck_assert_int_eq(daemon_config_parse_args(&c, 3, argv, &err), 0);
+    ck_assert_int_eq(daemon_config_apply_json(&c, json, strlen(json), &err), 0);
+    ck_assert_str_eq(c.userns_remap, "default");
     daemon_config_fini(&c);
 }
 END_TEST
@@ -558,6 +579,7 @@ main(void)
     tcase_add_loop_test(tf, test_config_flags, 0, ARRAY_SIZE(flag_cases));
     tcase_add_loop_test(tf, test_config_flags_override_file, 0, ARRAY_SIZE(override_cases));
     tcase_add_test(tf, test_config_flag_does_not_hide_bad_key);
+    tcase_add_test(tf, test_config_userns_remap);
     suite_add_tcase(s, tf);
     tcase_add_checked_fixture(tl, tmpdir_setup, tmpdir_teardown);
     tcase_add_test(tl, test_config_load_defaults_and_file);
