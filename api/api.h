@@ -26,6 +26,10 @@ struct dctld;
 struct json_object;
 /* ImageSummary of every image with SharedSize and Containers, for /system/df. Loop. */
 struct json_object *api_images_df(struct dctld *d);
+struct container;
+/* A container's Mounts as Docker's MountPoint objects (Type, Source, Destination, Mode,
+ * RW, Propagation), from its Binds and Mounts (api/containers.c). New. */
+struct json_object *api_container_mounts(const struct container *c);
 /* ContainerSummary of every container, for /system/df. Loop. */
 struct json_object *api_containers_df(struct dctld *d);
 

@@ -8,8 +8,10 @@
  * directory of the container). Every path is resolved inside the container's
  * root with openat2(RESOLVE_IN_ROOT): ".." and symlinks, absolute or not, cannot lead
  * out of it, and tar_apply refuses entries that would land outside the directory. The
- * container's RW layer is mounted for the time of the copy (running or not). Known
- * gap: paths under bind mounts are served from the layer, not from the mount's source. */
+ * container's RW layer is mounted for the time of the copy (running or not). A path
+ * under a bind mount's destination (the longest one, after a lexical clean) is served
+ * from the mount's source instead, resolved inside that source as inside the root;
+ * PUT refuses a read-only bind and, with ReadonlyRootfs, the root, as dockerd does. */
 #include <config.h>
 
 #include <errno.h>
@@ -48,6 +50,8 @@ struct arc_job {
     uint64_t size;
     char *stat_header;   /* base64 JSON */
     char *json;          /* CHANGES: the driver's list */
+    struct json_object *mounts; /* HEAD/GET/PUT: the container's MountPoints */
+    bool readonly_root;
     bool submitted;
 };
 
@@ -58,6 +62,8 @@ arc_job_free(struct arc_job *j)
     free(j->path);
     free(j->stat_header);
     free(j->json);
+    if (j->mounts)
+        json_object_put(j->mounts);
     if (j->fd >= 0)
         close(j->fd);
     free(j);
@@ -204,25 +210,158 @@ arc_tar_apply(struct arc_job *j, struct arc_tar *t, dctl_error_t *err)
     return tarshift_consume(map, IDMAP_TO_HOST, j->fd, arc_tar_apply_cb, t, err);
 }
 
+/* path cleaned as Go's filepath.Clean (absolute): "." dropped, ".." applied, no
+ * doubled or trailing slashes; "/x/." keeps its "/." (the directory's contents). */
+static char *
+arc_clean(const char *path)
+{
+    size_t n = strlen(path), len = 0;
+    bool contents = n >= 2 && strcmp(path + n - 2, "/.") == 0;
+    char *out = xmalloc(n + 4);
+    const char *p = path;
+
+    while (*p) {
+        size_t k;
+
+        while (*p == '/')
+            p++;
+        k = strcspn(p, "/");
+        if (k == 0)
+            break;
+        if (k == 2 && strncmp(p, "..", 2) == 0) {
+            while (len > 0 && out[len - 1] != '/')
+                len--;
+            if (len > 0)
+                len--;
+        } else if (!(k == 1 && *p == '.')) {
+            out[len++] = '/';
+            memcpy(out + len, p, k);
+            len += k;
+        }
+        p += k;
+    }
+    if (len == 0)
+        out[len++] = '/';
+    if (contents)
+        len += (size_t)sprintf(out + len, "%s.", out[len - 1] == '/' ? "" : "/");
+    out[len] = '\0';
+    return out;
+}
+
+/* Where a cleaned path lives: the bind mount whose destination is its longest prefix
+ * (its source, and the rest of the path under it), or the root. Sets *rel (the path to
+ * look up from *base_dir) and, for a file bind, *as (the name in the container). */
+struct arc_where {
+    char *base_dir;   /* NULL: the container's root */
+    char *rel;
+    char *as;         /* the name to report and archive under, or NULL for rel's own */
+    bool ro;
+};
+
+static void
+arc_where_fini(struct arc_where *w)
+{
+    free(w->base_dir);
+    free(w->rel);
+    free(w->as);
+}
+
+static int
+arc_locate(struct arc_job *j, const char *path, struct arc_where *w, dctl_error_t *err)
+{
+    size_t i, best = 0;
+    const char *src = NULL;
+    bool ro = false;
+    struct stat st;
+
+    memset(w, 0, sizeof *w);
+    for (i = 0; j->mounts && i < json_object_array_length(j->mounts); i++) {
+        struct json_object *m = json_object_array_get_idx(j->mounts, i);
+        const char *type = json_get_string(m, "Type"), *dst = json_get_string(m, "Destination");
+        size_t n = dst ? strlen(dst) : 0;
+
+        while (n > 1 && dst[n - 1] == '/')
+            n--;
+        if (!type || strcmp(type, "bind") || n == 0 || n <= best || !json_get_string(m, "Source"))
+            continue;
+        if (strncmp(path, dst, n) == 0 && (path[n] == '\0' || path[n] == '/' || n == 1)) {
+            best = n;
+            src = json_get_string(m, "Source");
+            ro = !json_get_bool(m, "RW", true);
+        }
+    }
+    if (src == NULL) {
+        w->rel = xstrdup(path);
+        return 0;
+    }
+    w->ro = ro;
+    if (stat(src, &st) == 0 && !S_ISDIR(st.st_mode)) {   /* a file bound on a file */
+        const char *slash = strrchr(src, '/'), *pslash = strrchr(path, '/');
+
+        if (path[best] != '\0')
+            return arc_not_found(j, err);
+        w->base_dir = slash == src ? xstrdup("/") : xstrndup(src, (size_t)(slash - src));
+        w->rel = xasprintf("/%s", slash + 1);
+        w->as = xstrdup(pslash + 1);
+        return 0;
+    }
+    w->base_dir = xstrdup(src);
+    w->rel = xstrdup(path[best] ? path + best : "/");
+    return 0;
+}
+
+static int arc_run_at(struct arc_job *j, int rootfd, const struct arc_where *w,
+                      dctl_error_t *err);
+
+/* HEAD, GET or PUT of j->path in the container mounted at root (or a bind's source). */
 static int
 arc_run_locked(struct arc_job *j, const char *root, dctl_error_t *err)
 {
     cleanup_close int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    cleanup_free char *clean = arc_clean(j->path);
+    struct arc_where w;
+    int rc;
+
+    if (rootfd < 0)
+        return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "open %s", root);
+    if (arc_locate(j, clean, &w, err) < 0)
+        return -1;
+    if (w.base_dir) {   /* under a bind mount: its source is the root of the lookup */
+        close(rootfd);
+        rootfd = open(w.base_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (rootfd < 0) {
+            arc_where_fini(&w);
+            return arc_not_found(j, err);
+        }
+    }
+    rc = arc_run_at(j, rootfd, &w, err);
+    arc_where_fini(&w);
+    return rc;
+}
+
+/* HEAD, GET or PUT of w->rel, resolved inside rootfd. */
+static int
+arc_run_at(struct arc_job *j, int rootfd, const struct arc_where *w, dctl_error_t *err)
+{
     cleanup_close int pfd = -1;
     cleanup_free char *parent = NULL, *base = NULL, *dirpath = NULL, *json = NULL;
     cleanup_json struct json_object *st_o = NULL;
+    const char *as;
     struct stat st;
     bool contents;
     char mtime[64], target[4096] = "";
     struct tm tm;
 
-    if (rootfd < 0)
-        return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "open %s", root);
     if (j->kind == ARC_PUT) {   /* the directory, symlinks followed inside the root */
-        cleanup_close int dfd = arc_openat2(rootfd, j->path, O_RDONLY | O_DIRECTORY);
+        cleanup_close int dfd = -1;
         cleanup_free char *dpath = NULL;
         struct arc_tar t = { 0 };
 
+        if (w->ro || (w->base_dir == NULL && j->readonly_root))
+            return dctl_error_set(err, DCTL_ERR_FORBIDDEN, 0, w->ro
+                                  ? "mounted volume is marked read-only"
+                                  : "container rootfs is marked read-only");
+        dfd = arc_openat2(rootfd, w->rel, O_RDONLY | O_DIRECTORY);
         if (dfd < 0 && errno == ENOTDIR)
             return dctl_error_set(err, DCTL_ERR_INVALID, 0, "extraction point is not a "
                                                             "directory");
@@ -236,7 +375,8 @@ arc_run_locked(struct arc_job *j, const char *root, dctl_error_t *err)
             return dctl_error_prefix(err, "extract to %s", j->path);
         return 0;
     }
-    arc_split(j->path, &parent, &base, &contents);
+    arc_split(w->rel, &parent, &base, &contents);
+    as = contents ? "." : w->as ? w->as : base;
     pfd = arc_openat2(rootfd, parent, O_RDONLY | O_DIRECTORY);
     if (pfd < 0)
         return arc_not_found(j, err);
@@ -252,7 +392,7 @@ arc_run_locked(struct arc_job *j, const char *root, dctl_error_t *err)
     gmtime_r(&st.st_mtim.tv_sec, &tm);
     strftime(mtime, sizeof mtime, "%Y-%m-%dT%H:%M:%SZ", &tm);
     st_o = json_object_new_object();
-    json_add_string(st_o, "name", contents ? "." : base);
+    json_add_string(st_o, "name", as);
     json_add_int64(st_o, "size", st.st_size);
     json_add_int64(st_o, "mode", arc_go_mode(&st));
     json_add_string(st_o, "mtime", mtime);
@@ -265,8 +405,7 @@ arc_run_locked(struct arc_job *j, const char *root, dctl_error_t *err)
     if (j->fd < 0)
         return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "create a spool file in %s",
                               j->svc->tmp_dir);
-    if (arc_tar_write(j, &(struct arc_tar){ .dir = dirpath, .name = base,
-                                             .as = contents ? "." : base }, err) < 0)
+    if (arc_tar_write(j, &(struct arc_tar){ .dir = dirpath, .name = base, .as = as }, err) < 0)
         return dctl_error_prefix(err, "archive %s", j->path);
     if (fstat(j->fd, &st) < 0 || lseek(j->fd, 0, SEEK_SET) < 0)
         return dctl_error_set(err, DCTL_ERR_INTERNAL, errno, "rewind the archive");
@@ -419,6 +558,10 @@ arc_start(struct api_request *req, enum arc_kind kind, dctl_error_t *err)
     j->fd = -1;
     j->path = path == NULL ? xstrdup("/") : path[0] == '/' ? xstrdup(path)
                                                              : xasprintf("/%s", path);
+    if (kind == ARC_HEAD || kind == ARC_GET || kind == ARC_PUT) {
+        j->mounts = api_container_mounts(c);
+        j->readonly_root = json_get_bool(c->hostconfig, "ReadonlyRootfs", false);
+    }
     req->data = j;
     req->data_free = arc_release;
     if (kind == ARC_PUT) {   /* the tar is spooled as it comes, then applied */

@@ -333,8 +333,8 @@ ctr_networks(const struct container *c)
 }
 
 /* Mounts of inspect and ps: Binds, Mounts and Tmpfs as Docker's MountPoint. */
-static struct json_object *
-ctr_mounts(const struct container *c)
+struct json_object *
+api_container_mounts(const struct container *c)
 {
     struct json_object *a = json_object_new_array(), *v;
     size_t i;
@@ -407,7 +407,7 @@ ctr_summary(struct dctld *d, const struct container *c, bool size, int64_t rw, i
     json_object_object_add(o, "HostConfig", hc);
     json_object_object_add(ns, "Networks", ctr_networks(c));
     json_object_object_add(o, "NetworkSettings", ns);
-    json_object_object_add(o, "Mounts", ctr_mounts(c));
+    json_object_object_add(o, "Mounts", api_container_mounts(c));
     return o;
 }
 
@@ -482,7 +482,7 @@ ctr_inspect_json(struct dctld *d, const struct container *c, bool size, int64_t 
         json_add_int64(o, "SizeRw", rw);
         json_add_int64(o, "SizeRootFs", rootfs);
     }
-    json_object_object_add(o, "Mounts", ctr_mounts(c));
+    json_object_object_add(o, "Mounts", api_container_mounts(c));
     json_object_object_add(o, "Config", ctr_copy(c->config));
     json_add_string(ns, "Bridge", "");
     json_add_string(ns, "SandboxID", "");
@@ -698,7 +698,7 @@ ctr_volume_match(const struct filters *f, const struct container *c)
 
     if (v == NULL || n == 0)
         return true;
-    mounts = ctr_mounts(c);
+    mounts = api_container_mounts(c);
     for (i = 0; i < n; i++)
         for (k = 0; k < json_object_array_length(mounts); k++) {
             struct json_object *m = json_object_array_get_idx(mounts, k);

@@ -181,6 +181,32 @@ grep -q 'outside' "$T/err" || fail "escape refused without a clear error: $(cat 
 "$DCTL" rm cpc >/dev/null
 ok "cp out (file, dir renamed, into a dir, to stdout) and in; a missing path; escaping tars refused"
 
+# cp under bind mounts: the mount's source, not the layer under it; a file bind by its
+# name in the container; a read-only bind and a read-only root refused
+mkdir -p "$T/bind/d" "$T/bind/ro"
+echo from-host >"$T/bind/d/h"
+echo conf >"$T/bind/f.conf"
+"$DCTL" create --name cpb $N -v "$T/bind/d:/mnt/d" -v "$T/bind/f.conf:/etc/app.conf" \
+    -v "$T/bind/ro:/mnt/ro:ro" bb:1 true >/dev/null || fail "create cpb"
+"$DCTL" cp cpb:/mnt/d/h "$T/cp/h" && [ "$(cat "$T/cp/h")" = from-host ] || fail "cp out of a bind"
+"$DCTL" cp cpb:/mnt/d/../d/./h "$T/cp/h2" && [ "$(cat "$T/cp/h2")" = from-host ] ||
+    fail "cp out of a bind, path with .. and ."
+"$DCTL" cp cpb:/etc/app.conf "$T/cp/" && [ "$(cat "$T/cp/app.conf")" = conf ] ||
+    fail "cp of a file bind: $(ls "$T/cp")"
+"$DCTL" cp "$T/cp/local.txt" cpb:/mnt/d/ && [ "$(cat "$T/bind/d/local.txt")" = local ] ||
+    fail "cp into a bind did not reach its source"
+"$DCTL" cp "$T/cp/local.txt" cpb:/mnt/ro/ 2>"$T/err" && fail "cp into a read-only bind"
+grep -q 'mounted volume is marked read-only' "$T/err" && [ ! -e "$T/bind/ro/local.txt" ] ||
+    fail "read-only bind: $(cat "$T/err")"
+"$DCTL" rm cpb >/dev/null
+"$DCTL" create --name cpr $N --read-only -v "$T/bind/d:/mnt/d" bb:1 true >/dev/null || fail "create cpr"
+"$DCTL" cp "$T/cp/local.txt" cpr:/ 2>"$T/err" && fail "cp into a read-only root"
+grep -q 'container rootfs is marked read-only' "$T/err" || fail "read-only root: $(cat "$T/err")"
+rm -f "$T/bind/d/local.txt"
+"$DCTL" cp "$T/cp/local.txt" cpr:/mnt/d/ && [ -f "$T/bind/d/local.txt" ] || fail "cp into a bind of a read-only root"
+"$DCTL" rm cpr >/dev/null
+ok "cp under bind mounts: their sources both ways, a file bind, read-only bind and root refused"
+
 # ---- run -it through tmux ----------------------------------------------------------------
 if ! command -v tmux >/dev/null; then
     echo "# skip run -it: tmux is not installed (scripts/setup.sh installs it)"
