@@ -122,7 +122,9 @@ exec_exec(struct client *cl, int argc, char **argv)
             return cmd_fail(err);
         return CMD_EXIT_OK;
     }
-    if (hijack_open(cl->http, "POST", path, true, true, &att, &err) < 0)
+    if (hijack_open_json(cl->http, "POST", path, tty ? "{\"Detach\":false,\"Tty\":true}"
+                                                     : "{\"Detach\":false,\"Tty\":false}",
+                         true, true, &att, &err) < 0)
         return cmd_fail(err);
     base = xasprintf("/exec/%s", id);
     cmd_session_run(cl, &att, base, NULL, interactive, tty, tty && interactive);

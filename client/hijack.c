@@ -82,6 +82,13 @@ int
 hijack_open(struct http_client *c, const char *method, const char *path, bool upgrade,
             bool read_head, struct hijack *h, dctl_error_t *err)
 {
+    return hijack_open_json(c, method, path, NULL, upgrade, read_head, h, err);
+}
+
+int
+hijack_open_json(struct http_client *c, const char *method, const char *path, const char *json,
+                 bool upgrade, bool read_head, struct hijack *h, dctl_error_t *err)
+{
     cleanup_free char *req = NULL;
 
     memset(h, 0, sizeof *h);
@@ -92,9 +99,10 @@ hijack_open(struct http_client *c, const char *method, const char *path, bool up
     if (h->fd < 0)
         return -1;
     req = xasprintf("%s /v%s%s HTTP/%s\r\nHost: docker\r\nUser-Agent: dctl/" PACKAGE_VERSION
-                    "\r\nContent-Type: text/plain\r\nContent-Length: 0\r\n%s\r\n",
+                    "\r\nContent-Type: %s\r\nContent-Length: %zu\r\n%s\r\n%s",
                     method, http_client_api_version(c), path, upgrade ? "1.1" : "1.0",
-                    upgrade ? "Connection: Upgrade\r\nUpgrade: tcp\r\n" : "");
+                    json ? "application/json" : "text/plain", json ? strlen(json) : 0,
+                    upgrade ? "Connection: Upgrade\r\nUpgrade: tcp\r\n" : "", json ? json : "");
     if (hijack_write_all(h->fd, req, strlen(req)) < 0) {
         int e = errno;
 

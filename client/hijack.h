@@ -30,6 +30,10 @@ struct hijack {
  * hijack_read_head later. */
 int hijack_open(struct http_client *c, const char *method, const char *path, bool upgrade,
                 bool read_head, struct hijack *h, dctl_error_t *err);
+/* hijack_open with a JSON body (NULL: none), as POST /exec/{id}/start wants. */
+int hijack_open_json(struct http_client *c, const char *method, const char *path,
+                     const char *json, bool upgrade, bool read_head, struct hijack *h,
+                     dctl_error_t *err);
 /* Reads the answer's head (blocking). */
 int hijack_read_head(struct hijack *h, dctl_error_t *err);
 /* Reads the rest of the body (to the daemon's close) into a NUL-terminated buffer. */

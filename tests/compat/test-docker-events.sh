@@ -5,14 +5,11 @@
 # its --until passes; filters and a bad filter behave as with dockerd.
 . "$top_srcdir/tests/integration/lib.sh"
 
-DOCKER=${DOCKER:-/usr/local/bin/docker}
-[ -x "$DOCKER" ] || skip "the docker CLI is not installed at $DOCKER"
+need_docker_cli
 
 echo '{"log-level": "debug"}' >"$CONFIG"
 dctld_start
 ENGINE_ID=$(cat "$DATA_ROOT/engine-id")
-export DOCKER_HOST="unix://$SOCK" DOCKER_CONFIG="$T/docker-config"
-mkdir -p "$DOCKER_CONFIG"
 
 # wait_for SECONDS 'SHELL TEXT': evaluates the text until it succeeds (bounded)
 wait_for() {

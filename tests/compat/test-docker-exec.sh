@@ -7,22 +7,11 @@
 # Skipped when no docker CLI is installed.
 . "$top_srcdir/tests/integration/lib.sh"
 
-if [ -z "${DOCKER:-}" ]; then
-    if [ -x /usr/local/bin/docker ]; then
-        DOCKER=/usr/local/bin/docker
-    else
-        DOCKER=$(command -v docker || true)
-    fi
-fi
-[ -n "$DOCKER" ] && [ -x "$DOCKER" ] || skip "no docker CLI (/usr/local/bin/docker or docker on PATH)"
+need_docker_cli
 need_root
 [ -x /bin/busybox ] || skip "needs /bin/busybox (Debian's busybox-static)"
 command -v tmux >/dev/null || fail "tmux is not installed (scripts/setup.sh installs it)"
 
-unset DOCKER_CONTEXT DOCKER_TLS_VERIFY DOCKER_CERT_PATH DOCKER_API_VERSION DOCKER_TLS
-export DOCKER_CONFIG="$T/docker-config"
-mkdir -p "$DOCKER_CONFIG"
-export DOCKER_HOST="unix://$SOCK"
 TM="dctl-$$"
 trap 'rc=$?; tmux -L "$TM" kill-server 2>/dev/null; tmux -L "$TM-b" kill-server 2>/dev/null; (exit $rc); cleanup' EXIT
 

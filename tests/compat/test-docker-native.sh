@@ -7,22 +7,10 @@
 # stored. Skipped without the docker CLI.
 . "$top_srcdir/tests/integration/lib.sh"
 
-if [ -z "${DOCKER:-}" ]; then
-    if [ -x /usr/local/bin/docker ]; then
-        DOCKER=/usr/local/bin/docker
-    else
-        DOCKER=$(command -v docker || true)
-    fi
-fi
-[ -n "$DOCKER" ] && [ -x "$DOCKER" ] || skip "no docker CLI (/usr/local/bin/docker or docker on PATH)"
+need_docker_cli
 need_root
 [ -x /bin/busybox ] || skip "needs /bin/busybox (Debian's busybox-static)"
 [ -x "$DCTL_SHIM" ] || fail "dctl-shim not built: $DCTL_SHIM"
-
-unset DOCKER_CONTEXT DOCKER_TLS_VERIFY DOCKER_CERT_PATH DOCKER_API_VERSION DOCKER_TLS
-export DOCKER_CONFIG="$T/docker-config"
-mkdir -p "$DOCKER_CONFIG"
-export DOCKER_HOST="unix://$SOCK"
 
 docker() {
     timeout 60 "$DOCKER" "$@" >"$T/out" 2>"$T/err"

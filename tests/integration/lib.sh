@@ -130,6 +130,24 @@ expect_status() {
     [ "$(status)" = "$want" ] || fail "$1 $2: status $(status), want $want; body: $(cat "$T/body")"
 }
 
+# need_docker_cli: the real docker CLI ($DOCKER, else /usr/local/bin/docker, else docker
+# on PATH), or a skip; its config under $T and DOCKER_HOST our socket, nothing of the
+# caller's context, TLS or API version.
+need_docker_cli() {
+    if [ -z "${DOCKER:-}" ]; then
+        if [ -x /usr/local/bin/docker ]; then
+            DOCKER=/usr/local/bin/docker
+        else
+            DOCKER=$(command -v docker || true)
+        fi
+    fi
+    [ -n "$DOCKER" ] && [ -x "$DOCKER" ] || skip "no docker CLI (/usr/local/bin/docker or docker on PATH)"
+    unset DOCKER_CONTEXT DOCKER_TLS_VERIFY DOCKER_CERT_PATH DOCKER_API_VERSION DOCKER_TLS
+    export DOCKER_CONFIG="$T/docker-config"
+    mkdir -p "$DOCKER_CONFIG"
+    export DOCKER_HOST="unix://$SOCK"
+}
+
 # json EXPR: reads JSON on stdin and prints python3's eval of EXPR on it as j.
 json() {
     python3 -c 'import json,sys; j=json.load(sys.stdin); v=eval(sys.argv[1]); print(v if not isinstance(v,(dict,list)) else json.dumps(v))' "$1"
