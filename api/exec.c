@@ -83,6 +83,7 @@ struct exec_api_start {
     struct api_hijack *h;
     bool detach, tty, in, out;
     bool upgraded, started, failed, closing, client_eof, suspended;
+    bool start_pending, orphan;   /* the request went first: the start's callback frees */
     struct exec_listener ended;   /* the stream closes once the exit code is recorded */
     int fd;                       /* the driver's stream socket, until bridged */
     dctl_error_t start_err;       /* a failed start, once upgraded: written, then closed */
@@ -96,6 +97,12 @@ exec_api_start_free(void *data)
 {
     struct exec_api_start *st = data;
 
+    if (st->start_pending) {   /* the client left before the start came back */
+        st->orphan = true;
+        st->req = NULL;
+        st->h = NULL;
+        return;
+    }
     if (st->client)
         bufferevent_free(st->client);
     if (st->shim)
@@ -301,6 +308,14 @@ exec_api_started_cb(void *arg, struct exec_session *x, int status, int fd, dctl_
     struct exec_api_start *st = arg;
 
     (void)x;
+    st->start_pending = false;
+    if (st->orphan) {
+        if (fd >= 0)
+            close(fd);
+        dctl_error_free(err);
+        exec_api_start_free(st);
+        return;
+    }
     if (st->detach) {   /* the answer is the start's result */
         if (status < 0)
             api_reply_error(st->req, err);
@@ -376,6 +391,7 @@ exec_start_handler(struct api_request *req, dctl_error_t *err)
         exec_api_start_free(st);
         return -1;
     }
+    st->start_pending = true;
     req->data = st;
     req->data_free = exec_api_start_free;
     if (st->detach) {

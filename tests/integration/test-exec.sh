@@ -153,6 +153,15 @@ grep -q 'is not running' "$T/body" || fail "stopped container: $(cat "$T/body")"
 "$DCTL" exec stopped true 2>"$T/err" && fail "exec in a stopped container"
 "$DCTL" exec web 2>"$T/err"; [ $? = 125 ] || fail "exec without a command"
 "$DCTL" rm stopped >/dev/null
+# clients that leave before their start comes back (with and without an upgrade)
+for i in $(seq 20); do
+    x=$(api POST /containers/web/exec "${JSON[@]}" -d '{"Cmd":["sh","-c","echo gone"],"AttachStdout":true}' |
+        json 'j["Id"]')
+    if [ $((i % 2)) = 0 ]; then up=(-H 'Connection: Upgrade' -H 'Upgrade: tcp'); else up=(); fi
+    curl -s --max-time 0.005 --unix-socket "$SOCK" -X POST "${JSON[@]}" "${up[@]}" -d '{}' \
+        "http://d/exec/$x/start" >/dev/null 2>&1
+done
+expect_status 200 GET /_ping
 [ "$(pgrep -f 'sleep 1000' | wc -l)" = 1 ] || fail "processes left: $(pgrep -af sleep)"
 ok "bad input: missing container and exec, empty Cmd, bad types, relative workdir, bad detach keys, unknown user, missing command or workdir (126), stopped container"
 
