@@ -3,9 +3,10 @@
  * A session is made by exec_create (in memory), started once by exec_start (a worker
  * job builds its process from the container's config with spec_exec_build and calls
  * the driver's exec_start, which returns when the process runs), watched with the
- * driver's exec_watch until it ends. Its record EXEC_ROOT/execs/ID.json is written
- * once it runs and again when it ends (run-time state, like the exec root: atomic,
- * not fsync'd), so that a dctld started again finds what ran and watches it. */
+ * driver's exec_watch until it ends. Its record EXEC_ROOT/execs/ID.json exists while
+ * it runs (run-time state, like the exec root: atomic, not fsync'd), so that a dctld
+ * started again finds what runs and watches it; an ended session is not recorded
+ * (dockerd forgets every exec at a restart). */
 #include <config.h>
 
 #include <errno.h>
@@ -112,17 +113,14 @@ exec_record(const struct exec_session *x)
     json_add_string(o, "ID", x->id);
     json_add_string(o, "ContainerID", x->c->id);
     json_object_object_add(o, "Config", json_object_get(x->config));
-    json_add_bool(o, "Running", x->running);
-    json_add_bool(o, "Ended", x->ended);
     json_add_int64(o, "Pid", x->pid);
-    json_add_int64(o, "ExitCode", x->exit_code);
     json_add_int64(o, "Created", x->created_ns);
     return o;
 }
 
-/* Writes x's record as it is now in a job (removes it once x is removed); one write
- * at a time per session, the pool's threads do not keep order, so that the last
- * state is the one on disk. */
+/* Writes x's record as it is now in a job (removes it once x has ended or is
+ * removed); one write at a time per session, the pool's threads do not keep order,
+ * so that the last state is the one on disk. */
 static void
 exec_record_save(struct exec_session *x)
 {
@@ -136,7 +134,7 @@ exec_record_save(struct exec_session *x)
     j = xcalloc(1, sizeof *j);
     j->x = exec_session_ref(x);
     j->path = xasprintf("%s/%s.json", x->store->dir, x->id);
-    if (!x->removed) {
+    if (!x->removed && !x->ended) {
         cleanup_json struct json_object *o = exec_record(x);
 
         j->text = json_to_string(o);
@@ -169,7 +167,7 @@ exec_store_drop(struct exec_store *s, struct exec_session *x)
             break;
         }
     x->removed = true;
-    if (x->started)
+    if (x->started && !x->ended)
         exec_record_save(x);
     exec_session_unref(x); /* the store's */
 }
@@ -244,12 +242,10 @@ exec_store_load_one(struct exec_store *s, const char *name)
     }
     x = exec_session_new(s, id, c, json_object_get(cfg));
     x->started = true;
-    x->running = json_get_bool(o, "Running", false);
-    x->ended = json_get_bool(o, "Ended", false);
+    x->running = true;   /* only running sessions are recorded */
     x->pid = (int)json_get_int64(o, "Pid", 0);
-    x->exit_code = (int)json_get_int64(o, "ExitCode", 0);
     x->created_ns = json_get_int64(o, "Created", x->created_ns);
-    if (x->running) {
+    {
         const struct dctl_exec_ops *ops;
         dctl_error_t err = NULL;
         void *priv;
@@ -267,6 +263,7 @@ exec_store_load_one(struct exec_store *s, const char *name)
             x->running = false;
             x->ended = true;
             x->exit_code = 137;
+            exec_record_save(x);   /* removed: not running any more */
         }
     }
 }

@@ -1,7 +1,7 @@
 /* daemon/exec.h - exec sessions (docker exec): the store of sessions by ID, their life
  * (created, running, ended) through the exec driver's exec_start and exec_watch, the
  * exec_create / exec_start / exec_die events, the records under EXEC_ROOT/execs/ID.json
- * that let a running session outlive a dctld restart (it is watched again at start),
+ * of the running sessions that let them outlive a dctld restart (watched again then),
  * and their removal: with their container, and by dockerd's rule for the others (a
  * sweep every five minutes marks an ended session, or one never started whose
  * container stopped, CanRemove; the next sweep removes it).

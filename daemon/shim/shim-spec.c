@@ -436,11 +436,30 @@ shim_spec_dctl(struct json_object *d, struct shim_spec *s, const char **why)
     return 0;
 }
 
+/* Parses text (what, for messages): a JSON object (the caller's reference), or NULL
+ * with *why. */
+static struct json_object *
+shim_spec_parse(const char *text, size_t len, const char *what, const char **why)
+{
+    struct json_tokener *tok = json_tokener_new();
+    struct json_object *root = tok ? json_tokener_parse_ex(tok, text, (int)len) : NULL;
+
+    if (root == NULL || !json_object_is_type(root, json_type_object)) {
+        shim_spec_fail(why, "%s: %s", what,
+                       root ? "not an object"
+                            : tok ? json_tokener_error_desc(json_tokener_get_error(tok))
+                                  : "out of memory");
+        json_object_put(root);
+        root = NULL;
+    }
+    json_tokener_free(tok);
+    return root;
+}
+
 /* Reads and parses dirfd/name: a JSON object (the caller's reference), or NULL with *why. */
 static struct json_object *
 shim_spec_read(int dirfd, const char *name, const char **why)
 {
-    struct json_tokener *tok;
     struct json_object *root;
     char *text = NULL;
     size_t len = 0, cap = 0;
@@ -476,17 +495,7 @@ shim_spec_read(int dirfd, const char *name, const char **why)
         shim_spec_fail(why, "read %s: %s", name, strerror(errno));
         return NULL;
     }
-    tok = json_tokener_new();
-    root = tok ? json_tokener_parse_ex(tok, text, (int)len) : NULL;
-    if (root == NULL || !json_object_is_type(root, json_type_object)) {
-        shim_spec_fail(why, "%s: %s", name,
-                       root ? "not an object"
-                            : tok ? json_tokener_error_desc(json_tokener_get_error(tok))
-                                  : "out of memory");
-        json_object_put(root);
-        root = NULL;
-    }
-    json_tokener_free(tok);
+    root = shim_spec_parse(text, len, name, why);
     free(text);
     return root;
 }
@@ -556,7 +565,7 @@ shim_spec_process_free(struct shim_spec *s)
 }
 
 int
-shim_spec_load_exec(int dirfd, const char *name, const struct shim_spec *base,
+shim_spec_load_exec(const char *text, size_t len, const struct shim_spec *base,
                     struct shim_spec *s, const char **why)
 {
     struct json_object *root, *p, *d;
@@ -571,12 +580,12 @@ shim_spec_load_exec(int dirfd, const char *name, const struct shim_spec *base,
     s->ngids = s->nrlimits = 0;
     s->rows = s->cols = 0;
     memset(s->caps, 0, sizeof s->caps);
-    if ((root = shim_spec_read(dirfd, name, why)) == NULL)
+    if ((root = shim_spec_parse(text, len, "the exec's process", why)) == NULL)
         return -1;
     p = shim_spec_get(root, "process", json_type_object);
     d = shim_spec_get(root, "dctl", json_type_object);
     if (p == NULL)
-        shim_spec_fail(why, "%s: no process", name);
+        shim_spec_fail(why, "the exec's process: no process");
     else if (shim_spec_process(p, s, why) == 0)
         rc = 0;
     s->stdin_open = shim_spec_bool(d, "stdin");

@@ -78,11 +78,26 @@ shim_stream_parse(const char *line, struct shim_stream_request *req)
 
     memset(req, 0, sizeof *req);
     if (strncmp(line, "exec ", 5) == 0) {
+        char streams[32];
+        const char *sp;
+        unsigned long len = 0;
+
         p = line + 5;
-        if (shim_stream_parse_id(&p, req->exec_id, false) < 0)
+        if (shim_stream_parse_id(&p, req->exec_id, false) < 0 || (sp = strchr(p, ' ')) == NULL ||
+            (size_t)(sp - p) >= sizeof streams)
             return -1;
-        if (strcmp(p, "-") != 0 && shim_stream_parse_streams(p, &req->streams) < 0)
+        memcpy(streams, p, (size_t)(sp - p));
+        streams[sp - p] = '\0';
+        if (strcmp(streams, "-") != 0 && shim_stream_parse_streams(streams, &req->streams) < 0)
             return -1;
+        for (p = sp + 1; *p >= '0' && *p <= '9'; p++) {
+            len = len * 10 + (unsigned long)(*p - '0');
+            if (len > SHIM_STREAM_EXEC_BODY_MAX)
+                return -1;
+        }
+        if (p == sp + 1 || *p != '\0' || len == 0)
+            return -1;
+        req->body_len = len;
         req->kind = SHIM_STREAM_EXEC;
         return 0;
     }

@@ -15,11 +15,13 @@
 #define SHIM_STREAM_HEADER 8
 
 #define SHIM_STREAM_EXEC_ID_MAX 64 /* exec IDs: 1 to 64 lower-case hex digits */
+#define SHIM_STREAM_EXEC_BODY_MAX (1u << 20) /* an exec's process JSON, at most */
 
 enum shim_stream_kind {
     SHIM_STREAM_ATTACH = 1,      /* attach STREAMS */
     SHIM_STREAM_RESIZE = 2,      /* resize ROWS COLS */
-    SHIM_STREAM_EXEC = 3,        /* exec ID STREAMS|- : start exec ID, this connection its streams */
+    SHIM_STREAM_EXEC = 3,        /* exec ID STREAMS|- LEN, then LEN bytes of process JSON:
+                                  * start exec ID, this connection its streams */
     SHIM_STREAM_EXEC_WAIT = 4,   /* execwait ID : "exit CODE" once it has ended */
     SHIM_STREAM_EXEC_RESIZE = 5, /* execresize ID ROWS COLS */
     SHIM_STREAM_EXEC_KILL = 6,   /* execkill ID SIGNAL */
@@ -30,6 +32,7 @@ struct shim_stream_request {
     unsigned int streams; /* SHIM_STREAM_* for attach and exec (0: exec "-") */
     unsigned int rows, cols; /* for resize */
     unsigned int signo;      /* for execkill: 1 to 64 */
+    size_t body_len;         /* for exec: the bytes of JSON after the line */
     char exec_id[SHIM_STREAM_EXEC_ID_MAX + 1];
 };
 

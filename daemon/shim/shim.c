@@ -88,6 +88,9 @@ struct shim_conn {
     bool waiter;
     char req[SHIM_STREAM_REQUEST_MAX];
     size_t reqlen;
+    struct shim_stream_request exec_req; /* an exec's request, while its body comes */
+    char *body;                          /* its process JSON, bneed bytes */
+    size_t blen, bneed;
     char *pend; /* output not yet sent */
     size_t plen, pcap;
 };
@@ -252,6 +255,7 @@ shim_conn_drop(size_t i)
         c->exec->conn_fd = -1; /* the exec goes on; its output is read and dropped */
     close(c->fd);
     free(c->pend);
+    free(c->body);
     shim.conns[i] = shim.conns[--shim.nconns];
 }
 
@@ -619,38 +623,39 @@ shim_exec_ns_open(char *why, size_t whylen)
 static int shim_recv_fd(int sock);
 static int shim_read_exec_pipe(int fd, char *msg, size_t size);
 
-/* "exec ID STREAMS": starts BUNDLE/exec-ID.json's process (docs/containers.md, "Exec
- * sessions"); answers "ok PID" and carries its streams, or "error CODE MESSAGE" (the
- * code is recorded for execwait as the exec's exit code). -1 when the connection is
- * done with. The fork and the child's set-up (a few system calls) are waited for
- * here: the loop holds still for that long. */
+/* "exec ID STREAMS LEN" and its LEN bytes of process JSON, all in: starts the exec
+ * (docs/containers.md, "Exec sessions"); answers "ok PID" and carries its streams, or
+ * "error CODE MESSAGE" (the code is recorded for execwait as the exec's exit code).
+ * -1 when the connection is done with. The fork and the child's set-up (a few system
+ * calls) are waited for here: the loop holds still for that long. */
 static int
-shim_exec_start(size_t i, const struct shim_stream_request *req)
+shim_exec_start(size_t i)
 {
     struct shim_conn *c = &shim.conns[i];
+    const struct shim_stream_request *req = &c->exec_req;
     struct shim_child child = { .console_sock = -1 };
     struct shim_spec es;
     struct shim_exec *e;
-    char name[SHIM_STREAM_EXEC_ID_MAX + 16], msg[1100], line[1200];
+    char msg[1100], line[1200];
     int exec_pipe[2] = { -1, -1 }, sock[2] = { -1, -1 }, in[2] = { -1, -1 };
-    int out[2][2] = { { -1, -1 }, { -1, -1 } }, master = -1, k, code = SHIM_EXIT_START_FAILED;
+    int out[2][2] = { { -1, -1 }, { -1, -1 } }, master = -1, k, code = SHIM_EXIT_START_FAILED, rc;
     const char *why = NULL;
     pid_t pid;
 
     msg[0] = '\0';
-    snprintf(name, sizeof name, "exec-%s.json", req->exec_id);
     if (shim_exec_find(req->exec_id)) {
-        unlink(name);
         shim_conn_finish(i, "error 128 exec ID already in use\n");
         return -1;
     }
-    if (shim_spec_load_exec(AT_FDCWD, name, &shim.spec, &es, &why) < 0) {
-        unlink(name);
+    rc = shim_spec_load_exec(c->body, c->blen, &shim.spec, &es, &why);
+    free(c->body);
+    c->body = NULL;
+    c->blen = c->bneed = 0;
+    if (rc < 0) {
         snprintf(line, sizeof line, "error 128 %s\n", why);
         shim_conn_finish(i, line);
         return -1;
     }
-    unlink(name);
     e = calloc(1, sizeof *e);
     if (e == NULL) {
         shim_spec_process_free(&es);
@@ -834,8 +839,17 @@ shim_conn_request(size_t i)
         shim_conn_drop(i);
         return -1;
     }
-    if (req.kind == SHIM_STREAM_EXEC)
-        return shim_exec_start(i, &req);
+    if (req.kind == SHIM_STREAM_EXEC) {   /* its process JSON follows the line */
+        c->exec_req = req;
+        c->bneed = req.body_len;
+        c->blen = 0;
+        c->body = malloc(c->bneed);
+        if (c->body == NULL) {
+            shim_conn_finish(i, "error 128 out of memory\n");
+            return -1;
+        }
+        return 0;
+    }
     if (req.kind == SHIM_STREAM_EXEC_WAIT || req.kind == SHIM_STREAM_EXEC_RESIZE ||
         req.kind == SHIM_STREAM_EXEC_KILL)
         return shim_exec_request(i, &req);
@@ -902,7 +916,7 @@ shim_conn_read(size_t i)
     }
     if (c->closing)
         return;
-    if (!c->have_req) {
+    if (!c->have_req && c->bneed == 0) {
         char *nl = memchr(buf, '\n', (size_t)n);
         size_t take = nl ? (size_t)(nl - buf) : (size_t)n;
 
@@ -917,6 +931,16 @@ shim_conn_read(size_t i)
             return;
         off = take + 1;
         if (shim_conn_request(i) < 0)
+            return;
+        c = &shim.conns[i];
+    }
+    if (c->bneed) {   /* an exec's process JSON, then the exec */
+        size_t take = (size_t)n - off < c->bneed - c->blen ? (size_t)n - off : c->bneed - c->blen;
+
+        memcpy(c->body + c->blen, buf + off, take);
+        c->blen += take;
+        off += take;
+        if (c->blen < c->bneed || shim_exec_start(i) < 0)
             return;
         c = &shim.conns[i];
     }

@@ -118,10 +118,10 @@ struct shim_spec {
 int shim_spec_load(int dirfd, struct shim_spec *spec, const char **why);
 
 /* An exec's spec (docs/containers.md, "Exec sessions"): a copy of base (the container's)
- * with the process members (and dctl.stdin) read from dirfd/name, an OCI process object
- * under "process". The strings of base are shared; free only what shim_spec_process_free()
- * frees. On error writes a message into why and returns -1. */
-int shim_spec_load_exec(int dirfd, const char *name, const struct shim_spec *base,
+ * with the process members (and dctl.stdin) parsed from text (len bytes of JSON: an OCI
+ * process object under "process"). The strings of base are shared; free only what
+ * shim_spec_process_free() frees. On error writes a message into why and returns -1. */
+int shim_spec_load_exec(const char *text, size_t len, const struct shim_spec *base,
                         struct shim_spec *spec, const char **why);
 /* Frees the process members (args, env, cwd, gids, rlimits) and clears them. */
 void shim_spec_process_free(struct shim_spec *spec);

@@ -988,8 +988,8 @@ native_streams_are_valid(const char *s)
     return true;
 }
 
-/* Reads one answer line from a blocking socket, byte by byte so that nothing of the
- * stream behind it is taken; NULL on EOF or timeout. */
+/* Reads one answer line from a blocking socket and nothing of the stream behind it: what
+ * is there is peeked at, and only the line taken. NULL on EOF or timeout. */
 static char *
 native_read_line(int fd)
 {
@@ -997,18 +997,25 @@ native_read_line(int fd)
     size_t len = 0;
 
     while (len < sizeof buf - 1) {
-        ssize_t r = recv(fd, buf + len, 1, 0);
+        ssize_t r = recv(fd, buf + len, sizeof buf - 1 - len, MSG_PEEK);
+        char *nl;
+        size_t take;
 
         if (r < 0 && errno == EINTR)
             continue;
         if (r <= 0)
             return NULL;
-        if (buf[len] == '\n')
-            break;
-        len++;
+        nl = memchr(buf + len, '\n', (size_t)r);
+        take = nl ? (size_t)(nl - (buf + len)) + 1 : (size_t)r;
+        if (recv(fd, buf + len, take, MSG_WAITALL) != (ssize_t)take)
+            return NULL;
+        len += take;
+        if (nl) {
+            buf[len - 1] = '\0';
+            return xstrdup(buf);
+        }
     }
-    buf[len] = '\0';
-    return xstrdup(buf);
+    return NULL;
 }
 
 /* Connects to id's shim and sends line; the connected blocking fd, or -1. */
@@ -1070,10 +1077,11 @@ native_exec_start(void *priv, const char *id, const char *exec_id, const char *p
 {
     struct native *n = priv;
     struct timeval tv = { .tv_sec = NATIVE_START_TIMEOUT_MS / 1000 };
-    cleanup_free char *path = NULL, *line = NULL, *answer = NULL;
+    cleanup_free char *line = NULL, *answer = NULL;
     cleanup_close int sfd = -1;
     struct native_ctr *c;
     long long v = 0;
+    size_t len;
     bool running;
     int wfd;
 
@@ -1090,28 +1098,24 @@ native_exec_start(void *priv, const char *id, const char *exec_id, const char *p
     pthread_mutex_lock(&n->lock);
     c = native_ctr_find(n, id, true);
     running = c && native_ctr_is_running(c) && native_exec_find(c, exec_id) == NULL;
-    if (c)
-        path = xasprintf("%s/exec-%s.json", c->dir, exec_id);
     pthread_mutex_unlock(&n->lock);
     if (c == NULL)
         return native_error(n, err, DCTL_ERR_NOT_FOUND, 0, "No such container: %s", id);
     if (!running)
         return native_error(n, err, DCTL_ERR_CONFLICT, 0, "Container %s is not running", id);
-    /* run-time state, read and removed by the shim: atomic, not durable */
-    if (file_write_replace(AT_FDCWD, path, process_json, strlen(process_json), 0600, err) < 0)
-        return -1;
-    line = xasprintf("exec %s %s\n", exec_id, streams && *streams ? streams : "-");
+    len = strlen(process_json);
+    if (len == 0 || len > (1u << 20))
+        return native_error(n, err, DCTL_ERR_INVALID, 0, "exec process of %zu bytes", len);
+    /* the request line and the process JSON after it, in one send */
+    line = xasprintf("exec %s %s %zu\n%s", exec_id, streams && *streams ? streams : "-", len,
+                     process_json);
     sfd = native_connect_send(n, id, line, err);
-    if (sfd < 0) {
-        unlink(path);
+    if (sfd < 0)
         return -1;
-    }
     setsockopt(sfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     answer = native_read_line(sfd);
-    if (answer == NULL) {
-        unlink(path);
+    if (answer == NULL)
         return native_error(n, err, DCTL_ERR_CONFLICT, 0, "Container %s is not running", id);
-    }
     if (strncmp(answer, "error ", 6) == 0) {
         char *sp;
         long code = strtol(answer + 6, &sp, 10);

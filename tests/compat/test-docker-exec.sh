@@ -105,5 +105,5 @@ docker inspect -f '{{(index .State.Health.Log 0).ExitCode}} {{.State.Health.Fail
 ok "docker run --health-cmd: unhealthy, then healthy in docker ps and docker inspect"
 
 docker rm -f web stopped hc || fail "rm -f: $(cat "$T/err")"
-pgrep -f 'sleep 1000' >/dev/null && fail "processes left"
+[ -z "$(ls "$EXEC_ROOT/drivers/exec/native")" ] || fail "containers' run dirs left: $(ls "$EXEC_ROOT/drivers/exec/native")"
 ok "cleaned up"

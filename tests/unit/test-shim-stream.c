@@ -15,6 +15,7 @@ static const struct {
     unsigned int streams, rows, cols;
     const char *exec_id;
     unsigned int signo;
+    size_t body_len;
 } requests[] = {
     { "attach stdin,stdout,stderr", 0, SHIM_STREAM_ATTACH,
       SHIM_STREAM_STDIN | SHIM_STREAM_STDOUT | SHIM_STREAM_STDERR, 0, 0 },
@@ -35,24 +36,30 @@ static const struct {
     { "resize a b", -1, 0, 0, 0, 0 },
     { "ATTACH stdout", -1, 0, 0, 0, 0 },
     { "", -1, 0, 0, 0, 0 },
-    { "exec 0a1b stdin,stdout,stderr", 0, SHIM_STREAM_EXEC,
-      SHIM_STREAM_STDIN | SHIM_STREAM_STDOUT | SHIM_STREAM_STDERR, 0, 0, "0a1b" },
-    { "exec ff -", 0, SHIM_STREAM_EXEC, 0, 0, 0, "ff" },
-    { "exec ff stdout", 0, SHIM_STREAM_EXEC, SHIM_STREAM_STDOUT, 0, 0, "ff" },
+    { "exec 0a1b stdin,stdout,stderr 120", 0, SHIM_STREAM_EXEC,
+      SHIM_STREAM_STDIN | SHIM_STREAM_STDOUT | SHIM_STREAM_STDERR, 0, 0, "0a1b", 0, 120 },
+    { "exec ff - 2", 0, SHIM_STREAM_EXEC, 0, 0, 0, "ff", 0, 2 },
+    { "exec ff stdout 1048576", 0, SHIM_STREAM_EXEC, SHIM_STREAM_STDOUT, 0, 0, "ff", 0, 1048576 },
+    { "exec ff stdout 1048577", -1 },
+    { "exec ff stdout 0", -1 },
+    { "exec ff stdout", -1 },
+    { "exec ff stdout 12x", -1 },
+    { "exec ff stdout ", -1 },
     { "execwait 0123456789abcdef", 0, SHIM_STREAM_EXEC_WAIT, 0, 0, 0, "0123456789abcdef" },
     { "execresize ab 30 100", 0, SHIM_STREAM_EXEC_RESIZE, 0, 30, 100, "ab" },
     { "execkill ab 9", 0, SHIM_STREAM_EXEC_KILL, 0, 0, 0, "ab", 9 },
     { "execkill ab 64", 0, SHIM_STREAM_EXEC_KILL, 0, 0, 0, "ab", 64 },
-    { "exec 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef -", 0,
-      SHIM_STREAM_EXEC, 0, 0, 0, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" },
-    { "exec 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0 -", -1 },
-    { "exec AB -", -1 },
-    { "exec ../x -", -1 },
+    { "exec 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef - 9", 0,
+      SHIM_STREAM_EXEC, 0, 0, 0, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+      0, 9 },
+    { "exec 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0 - 9", -1 },
+    { "exec AB - 9", -1 },
+    { "exec ../x - 9", -1 },
     { "exec ab", -1 },
     { "exec ab ", -1 },
     { "exec  -", -1 },
-    { "exec ab stdio", -1 },
-    { "exec ab -,stdout", -1 },
+    { "exec ab stdio 9", -1 },
+    { "exec ab -,stdout 9", -1 },
     { "execwait", -1 },
     { "execwait ", -1 },
     { "execwait ab ", -1 },
@@ -77,6 +84,7 @@ START_TEST(test_shim_stream_parse)
     ck_assert_uint_eq(req.cols, requests[_i].cols);
     ck_assert_str_eq(req.exec_id, requests[_i].exec_id ? requests[_i].exec_id : "");
     ck_assert_uint_eq(req.signo, requests[_i].signo);
+    ck_assert_uint_eq(req.body_len, requests[_i].body_len);
 }
 END_TEST
 
