@@ -102,6 +102,14 @@ expect_status 200 POST "/exec/$x/start" "${JSON[@]}" -d '{"Detach":true}'
 api GET /containers/web/json | json 'j["ExecIDs"]' | grep -q "$x" || fail "ExecIDs: $(api GET /containers/web/json | json 'j["ExecIDs"]')"
 expect_status 409 POST "/exec/$x/resize?h=10&w=10"
 grep -q 'no terminal' "$T/body" || fail "resize without a TTY: $(cat "$T/body")"
+# ended from the host by its Pid: the session records the signal's exit code
+pid=$(api GET "/exec/$x/json" | json 'j["Pid"]')
+kill "$pid" || fail "exec's Pid $pid"
+for i in $(seq 100); do
+    [ "$(api GET "/exec/$x/json" | json 'j["Running"]')" = False ] && break
+    sleep 0.05
+done
+[ "$(api GET "/exec/$x/json" | json 'j["ExitCode"]')" = 143 ] || fail "killed exec: $(cat "$T/body")"
 # a TTY: raw stream, resize, TERM and the console size given at the start
 x=$(api POST /containers/web/exec "${JSON[@]}" \
     -d '{"Cmd":["sh","-c","stty size; echo $TERM; sleep 0.5; stty size"],"Tty":true,"AttachStdout":true}' |
