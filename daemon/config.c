@@ -56,6 +56,7 @@ daemon_config_fini(struct daemon_config *c)
     free(c->driver_dir);
     free(c->storage_driver);
     free(c->exec_driver);
+    free(c->cgroup_parent);
     free(c->pidfile);
     free(c->config_file);
     memset(c, 0, sizeof *c);
@@ -95,6 +96,7 @@ daemon_config_usage(FILE *out)
           "      --storage-opt K=V      storage driver option (repeatable)\n"
           "      --exec-driver NAME     exec driver that runs containers (default native)\n"
           "      --exec-opt K=V         exec driver option (repeatable), e.g. native.shim=PATH\n"
+          "      --cgroup-parent PATH   parent cgroup of the containers' cgroups (default /dctl)\n"
           "  -l, --log-level LEVEL      debug, info, warn, error or fatal (default info)\n"
           "  -D, --debug                same as --log-level debug\n"
           "  -p, --pidfile FILE         pid file (default /run/dctld.pid)\n"
@@ -135,12 +137,27 @@ config_check_kv(const char *what, const char *v, dctl_error_t *err)
     return 0;
 }
 
+/* A cgroup path that stays in the hierarchy (no "." or ".." components). */
+static int
+config_check_cgroup_parent(const char *v, dctl_error_t *err)
+{
+    cleanup_free char *copy = xstrdup(v);
+    char *save = NULL, *t;
+
+    for (t = strtok_r(copy, "/", &save); t; t = strtok_r(NULL, "/", &save))
+        if (strcmp(t, ".") == 0 || strcmp(t, "..") == 0)
+            return dctl_error_set(err, DCTL_ERR_INVALID, 0, "invalid cgroup-parent \"%s\"", v);
+    if (*v == '\0')
+        return dctl_error_set(err, DCTL_ERR_INVALID, 0, "invalid cgroup-parent \"\"");
+    return 0;
+}
+
 int
 daemon_config_parse_args(struct daemon_config *c, int argc, char **argv, dctl_error_t *err)
 {
     enum { OPT_DATA_ROOT = 256, OPT_EXEC_ROOT, OPT_DRIVER_DIR, OPT_STORAGE_OPT,
            OPT_CONFIG_FILE, OPT_LABEL, OPT_IDLE_TIMEOUT, OPT_SHUTDOWN_TIMEOUT,
-           OPT_EXEC_DRIVER, OPT_EXEC_OPT };
+           OPT_EXEC_DRIVER, OPT_EXEC_OPT, OPT_CGROUP_PARENT };
     static const struct option opts[] = {
         { "host", required_argument, NULL, 'H' },
         { "data-root", required_argument, NULL, OPT_DATA_ROOT },
@@ -150,6 +167,7 @@ daemon_config_parse_args(struct daemon_config *c, int argc, char **argv, dctl_er
         { "storage-opt", required_argument, NULL, OPT_STORAGE_OPT },
         { "exec-driver", required_argument, NULL, OPT_EXEC_DRIVER },
         { "exec-opt", required_argument, NULL, OPT_EXEC_OPT },
+        { "cgroup-parent", required_argument, NULL, OPT_CGROUP_PARENT },
         { "log-level", required_argument, NULL, 'l' },
         { "debug", no_argument, NULL, 'D' },
         { "pidfile", required_argument, NULL, 'p' },
@@ -196,6 +214,12 @@ daemon_config_parse_args(struct daemon_config *c, int argc, char **argv, dctl_er
                 return -1;
             strv_add(&c->exec_opts, optarg);
             c->from_flags |= CONFIG_EXEC_OPTS;
+            break;
+        case OPT_CGROUP_PARENT:
+            if (config_check_cgroup_parent(optarg, err) < 0)
+                return -1;
+            config_set_str(&c->cgroup_parent, optarg);
+            c->from_flags |= CONFIG_CGROUP_PARENT;
             break;
         case OPT_STORAGE_OPT:
             if (config_check_kv("storage option", optarg, err) < 0)
@@ -285,6 +309,7 @@ static const struct config_key config_keys[] = {
     { "storage-opts", JT_STRV, CONFIG_STORAGE_OPTS },
     { "exec-driver", JT_STRING, CONFIG_EXEC_DRIVER },
     { "exec-opts", JT_STRV, CONFIG_EXEC_OPTS },
+    { "cgroup-parent", JT_STRING, CONFIG_CGROUP_PARENT },
     { "log-level", JT_STRING, CONFIG_LOG_LEVEL },
     { "debug", JT_BOOL, CONFIG_DEBUG },
     { "pidfile", JT_STRING, CONFIG_PIDFILE },
@@ -389,6 +414,9 @@ daemon_config_apply_json(struct daemon_config *c, const char *text, size_t len,
                                           "KEY=VALUE", what, key, kv);
             }
         }
+        if (strcmp(key, "cgroup-parent") == 0 &&
+            config_check_cgroup_parent(json_object_get_string(val), err) < 0)
+            return dctl_error_prefix(err, "%s", what);
         if (strcmp(key, "hosts") == 0 && json_object_array_length(val) == 0)
             return dctl_error_set(err, DCTL_ERR_INVALID, 0,
                                   "%s: key \"hosts\" must not be empty", what);
@@ -425,6 +453,9 @@ daemon_config_apply_json(struct daemon_config *c, const char *text, size_t len,
             break;
         case CONFIG_EXEC_OPTS:
             config_strv_from_json(&c->exec_opts, v);
+            break;
+        case CONFIG_CGROUP_PARENT:
+            config_set_str(&c->cgroup_parent, json_object_get_string(v));
             break;
         case CONFIG_LOG_LEVEL:
             log_level_parse(json_object_get_string(v), &c->log_level);

@@ -43,6 +43,7 @@ enum config_field {
     CONFIG_SHUTDOWN_TIMEOUT = 1u << 11,
     CONFIG_EXEC_DRIVER = 1u << 12,
     CONFIG_EXEC_OPTS = 1u << 13,
+    CONFIG_CGROUP_PARENT = 1u << 14,
 };
 
 struct daemon_config {
@@ -54,6 +55,7 @@ struct daemon_config {
     char *exec_driver;           /* NULL: "native" (absent: containers cannot run) */
     struct strv storage_opts;    /* key=value */
     struct strv exec_opts;       /* key=value, for the exec driver (native.shim=PATH) */
+    char *cgroup_parent;         /* containers' cgroups go under it (NULL: /dctl) */
     enum dctl_log_level log_level;
     bool debug;                  /* "debug": true means log level debug */
     char *pidfile;               /* default EXEC_ROOT/../dctld.pid = /run/dctld.pid */

@@ -79,6 +79,7 @@ struct container {
     /* GET /containers/json's row without Names, State and Status (api/containers.c):
      * built once, as config and hostconfig do not change after create */
     char *list_row;
+    struct json_object *create_warnings; /* the create's Warnings, until its reply takes them */
 };
 
 enum container_wait_cond {
