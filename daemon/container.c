@@ -57,7 +57,6 @@ struct container_waiter {
     struct event *now_ev;          /* not-running on a stopped container: fires at once */
 };
 
-static void container_save(struct container *c);
 static void container_exit_cb(void *arg, const char *id, const struct dctl_exit_status *st);
 static int container_start_internal(struct container *c, bool by_policy, container_done_cb done,
                                     void *arg, dctl_error_t *err);
@@ -137,6 +136,18 @@ container_set_error(struct container *c, const char *msg)
 {
     free(c->error);
     c->error = msg && *msg ? xstrdup(msg) : NULL;
+}
+
+const struct sysinfo *
+container_store_sysinfo(struct container_store *s)
+{
+    return &s->si;
+}
+
+struct dctld *
+container_store_dctld(struct container_store *s)
+{
+    return s->d;
 }
 
 const struct dctl_exec_ops *
@@ -682,7 +693,7 @@ container_save_done_cb(void *job, int status, dctl_error_t err)
 
 /* Writes the container's files in a job; saves in flight are serialised so that the
  * last state wins on disk. */
-static void
+void
 container_save(struct container *c)
 {
     struct container_save_job *j;
@@ -1644,6 +1655,8 @@ container_signal_send(struct container *c, int signo, dctl_error_t *err)
         return -1;
     snprintf(sig, sizeof sig, "%d", signo);
     container_emit(c, "kill", "signal", sig, NULL);
+    if (c->status == CONTAINER_PAUSED)
+        container_unpause_for_signal(c, signo);
     return 0;
 }
 

@@ -18,6 +18,7 @@ struct exec_store;
 struct events;
 struct image_service;
 struct router;
+struct stats_hub;
 struct worker_pool;
 
 struct dctld {
@@ -31,6 +32,7 @@ struct dctld {
     struct image_service *images; /* NULL when no storage driver is active */
     struct container_store *containers; /* the container manager */
     struct exec_store *execs; /* exec sessions (docker exec) */
+    struct stats_hub *stats;  /* GET /containers/{id}/stats followers (api/containers-stats.c) */
     char id[40];              /* engine ID, stable across restarts (data-root/engine-id) */
     long long started_ns;
     int lock_fd;              /* data-root/dctld.lock, flock'd while we run */
