@@ -273,15 +273,16 @@ cgroup_devices_apply_v2(const struct cgroup_host *h, const char *path,
     attr.insns = (__u64)(uintptr_t)insns;
     attr.insn_cnt = (__u32)n;
     attr.license = (__u64)(uintptr_t)license;
-    attr.log_buf = (__u64)(uintptr_t)log;
-    attr.log_size = sizeof log;
-    attr.log_level = 1;
     pfd = (int)dev_bpf(BPF_PROG_LOAD, &attr);
-    if (pfd < 0 && errno == ENOSPC) {   /* the log did not fit: load again without it */
-        attr.log_buf = 0;
-        attr.log_size = 0;
-        attr.log_level = 0;
-        pfd = (int)dev_bpf(BPF_PROG_LOAD, &attr);
+    if (pfd < 0 && errno != EPERM && errno != ENOSYS) {   /* again, for the verifier's why */
+        int e = errno;
+
+        attr.log_buf = (__u64)(uintptr_t)log;
+        attr.log_size = sizeof log;
+        attr.log_level = 1;
+        dev_bpf(BPF_PROG_LOAD, &attr);
+        log[sizeof log - 1] = '\0';
+        errno = e;
     }
     if (pfd < 0) {
         int e = errno;
