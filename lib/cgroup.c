@@ -108,11 +108,12 @@ cgroup_read(const char *path, char *buf, size_t len)
 /* Writes value to path: 0; 1 when the file does not exist (no such controller or
  * setting here); -1 with errno. append: for files that take one entry per write
  * (cgroup.procs, devices.allow, io.max): on cgroupfs the same, in a fake tree every
- * entry stays. */
+ * entry stays. create: a fake tree's file is made as the kernel would have made it. */
 static int
-cgroup_write(const char *path, const char *value, bool append)
+cgroup_write_file(const char *path, const char *value, bool append, bool create)
 {
-    int fd = open(path, O_WRONLY | O_CLOEXEC | (append ? O_APPEND : O_TRUNC));
+    int fd = open(path, O_WRONLY | O_CLOEXEC | (append ? O_APPEND : O_TRUNC) |
+                            (create ? O_CREAT : 0), 0644);
     size_t len = strlen(value);
     ssize_t n;
 
@@ -130,6 +131,12 @@ cgroup_write(const char *path, const char *value, bool append)
     }
     close(fd);
     return 0;
+}
+
+static int
+cgroup_write(const char *path, const char *value, bool append)
+{
+    return cgroup_write_file(path, value, append, false);
 }
 
 int
@@ -176,7 +183,7 @@ cgroup_set(const struct cgroup_host *h, unsigned int ctrl, const char *path, con
         return 0;
     if (cgroup_file_path(h, hi, path, file, p, sizeof p) < 0)
         return cgroup_fail(err, errno, "write", file);
-    rc = cgroup_write(p, value, append);
+    rc = cgroup_write_file(p, value, append, h->fake);
     if (rc < 0)
         return dctl_error_set(err, errno == EINVAL || errno == ERANGE ? DCTL_ERR_INVALID
                                                                        : DCTL_ERR_INTERNAL,
@@ -675,7 +682,7 @@ cgroup_enter(const struct cgroup_host *h, const char *path, pid_t pid, dctl_erro
 
         if (cgroup_file_path(h, &h->hier[i], path, "cgroup.procs", p, sizeof p) < 0)
             return cgroup_fail(err, errno, "enter", path);
-        rc = cgroup_write(p, s, true);
+        rc = cgroup_write_file(p, s, true, h->fake && cgroup_exists(h, path));
         if (rc != 0)
             return cgroup_fail(err, rc > 0 ? ENOENT : errno, "enter", p);
     }
@@ -1047,7 +1054,7 @@ cgroup_freeze(const struct cgroup_host *h, const char *path, bool frozen, dctl_e
 
         if (cgroup_file_path(h, hi, path, file, p, sizeof p) < 0)
             return cgroup_fail(err, errno, "write", file);
-        rc = cgroup_write(p, value, false);
+        rc = cgroup_write_file(p, value, false, h->fake);
         if (rc != 0)
             return cgroup_fail(err, rc > 0 ? ENOENT : errno, "write", p);
     }

@@ -69,8 +69,9 @@ struct cgroup_host {
     struct cgroup_hier hier[CGROUP_HIER_MAX];
     size_t nhier;
     unsigned int ctrls; /* every controller found */
-    bool fake;          /* not cgroupfs (a test tree): nothing is killed, frozen means
-                         * what freezer.state or cgroup.events say at once */
+    bool fake;          /* not cgroupfs (a test tree): the files a limit goes to are
+                         * made as the kernel would have made them, nothing is killed,
+                         * a freeze does not wait */
 };
 
 /* Reads root's layout (NULL: CGROUP_ROOT). version 0 detects it (cgroup2 mounted at
