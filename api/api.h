@@ -15,6 +15,9 @@ extern const struct api_route api_commit_routes[];     /* api/commit.c: POST /co
 /* api/containers-fs.c: changes, export, archive (docker cp) */
 extern const struct api_route api_containers_fs_routes[];
 extern const struct api_route api_exec_routes[];       /* api/exec.c: docker exec */
+/* api/containers-resources.c: pause, unpause, update; api/containers-stats.c: stats */
+extern const struct api_route api_containers_resources_routes[];
+extern const struct api_route api_containers_stats_routes[];
 
 struct reference;
 struct dctl_error;

@@ -2,9 +2,9 @@
  * CreateImageFromContainer). The handler checks everything on the loop; a worker job
  * writes the RW layer's diff to an unlinked spool file, registers it on the image's
  * layers and stores the child config; the reply is 201 {"Id": ...} and the container
- * gets a "commit" event. Known gap: ?pause=1 (docker commit's default) does not freeze
- * a running container while its diff is taken, as there is no freezer support yet (the
- * isolation issue brings pause); the commit proceeds as with --pause=false. */
+ * gets a "commit" event. With ?pause (docker commit's default), a running container is
+ * paused (the manager's container_pause: frozen, "pause" event) while its diff is taken
+ * and unpaused afterwards, as moby's CreateImageFromContainer does. */
 #include <config.h>
 
 #include <errno.h>
@@ -21,6 +21,7 @@
 #include "daemon/layerstore.h"
 #include "daemon/worker.h"
 #include "lib/json.h"
+#include "lib/log.h"
 #include "lib/reference.h"
 #include "lib/util.h"
 #include "lib/xmalloc.h"
@@ -40,6 +41,7 @@ struct commit_job {
     char parent[DIGEST_STRING_MAX];
     char id[DIGEST_STRING_MAX];
     struct image_events ev;
+    bool paused;   /* paused for the commit: unpaused when it is done */
 };
 
 static void
@@ -93,6 +95,16 @@ commit_done_cb(void *job, int status, dctl_error_t err)
         req->data = NULL;
         req->data_free = NULL;
     }
+    if (j->paused && j->c->status == CONTAINER_PAUSED) {
+        dctl_error_t uerr = NULL;
+
+        if (container_unpause(j->c, &uerr) < 0) {
+            cleanup_free char *text = dctl_error_text(uerr);
+
+            log_warn("container %.12s: unpause after commit: %s", j->c->id, text);
+            dctl_error_free(uerr);
+        }
+    }
 
     for (i = 0; i < j->ev.n; i++) {
         const struct image_event *e = &j->ev.v[i];
@@ -125,6 +137,21 @@ commit_done_cb(void *job, int status, dctl_error_t err)
         api_request_resume(req);
     }
     commit_job_free(j);
+}
+
+/* The container is frozen: its diff is taken now. */
+static void
+commit_paused_cb(void *arg, struct container *c, int status, dctl_error_t err)
+{
+    struct commit_job *j = arg;
+
+    (void)c;
+    if (status == 0) {
+        j->paused = true;
+        if (worker_submit(j->dctld->workers, commit_run, commit_done_cb, j, &err) == 0)
+            return;
+    }
+    commit_done_cb(j, -1, err);
 }
 
 static void
@@ -201,7 +228,12 @@ commit_handler(struct api_request *req, dctl_error_t *err)
         j->changes[i] = xstrdup(changes[i]);
     j->nchanges = n;
     snprintf(j->parent, sizeof j->parent, "%s", c->image_id);
-    if (worker_submit(req->dctld->workers, commit_run, commit_done_cb, j, err) < 0) {
+    if (api_query_bool(req, "pause", true) && c->status == CONTAINER_RUNNING) {
+        if (container_pause(c, commit_paused_cb, j, err) < 0) {
+            commit_job_free(j);
+            return -1;
+        }
+    } else if (worker_submit(req->dctld->workers, commit_run, commit_done_cb, j, err) < 0) {
         commit_job_free(j);
         return -1;
     }

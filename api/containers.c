@@ -120,7 +120,8 @@ ctr_op_done_cb(void *arg, struct container *c, int status, dctl_error_t err)
 
         dctl_error_free(err);
         json_add_string(o, "Id", c->id);
-        json_object_object_add(o, "Warnings", json_object_new_array());
+        json_object_object_add(o, "Warnings", c->create_warnings ? steal_ptr(&c->create_warnings)
+                                                                 : json_object_new_array());
         api_reply_json(req, 201, o);
     } else {
         dctl_error_free(err);

@@ -17,5 +17,7 @@ api_router_new(void)
     router_add(r, api_commit_routes);
     router_add(r, api_containers_fs_routes);
     router_add(r, api_exec_routes);
+    router_add(r, api_containers_resources_routes);
+    router_add(r, api_containers_stats_routes);
     return r;
 }

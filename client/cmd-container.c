@@ -122,6 +122,37 @@ kill_exec(struct client *cl, int argc, char **argv)
     return ctr_each(cl, argc, argv, "POST", suffix, false);
 }
 
+/* pause and unpause: no flags, one request per container */
+static int
+pause_unpause(const struct client_cmd *cmd, struct client *cl, int argc, char **argv,
+              const char *suffix)
+{
+    static const struct option opts[] = {
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    int o, rc = 0;
+
+    while ((o = cmd_getopt_mixed(cmd, argc, argv, "h", opts, &rc)) != -1)
+        if (o == CMD_OPT_EXIT)
+            return rc;
+    if (optind >= argc)
+        return cmd_image_args_error(cmd, "at least 1 argument");
+    return ctr_each(cl, argc, argv, "POST", suffix, false);
+}
+
+static int
+pause_exec(struct client *cl, int argc, char **argv)
+{
+    return pause_unpause(&cmd_pause_entry, cl, argc, argv, "/pause");
+}
+
+static int
+unpause_exec(struct client *cl, int argc, char **argv)
+{
+    return pause_unpause(&cmd_unpause_entry, cl, argc, argv, "/unpause");
+}
+
 static int
 rm_exec(struct client *cl, int argc, char **argv)
 {
@@ -458,6 +489,24 @@ const struct client_cmd cmd_kill_entry = {
     .exec = kill_exec,
 };
 
+const struct client_cmd cmd_pause_entry = {
+    .name = "pause",
+    .args = "CONTAINER [CONTAINER...]",
+    .summary = "Pause all processes within one or more containers",
+    .aliases = "dctl container pause, dctl pause",
+    .options = "  -h, --help   Print usage\n",
+    .exec = pause_exec,
+};
+
+const struct client_cmd cmd_unpause_entry = {
+    .name = "unpause",
+    .args = "CONTAINER [CONTAINER...]",
+    .summary = "Unpause all processes within one or more containers",
+    .aliases = "dctl container unpause, dctl unpause",
+    .options = "  -h, --help   Print usage\n",
+    .exec = unpause_exec,
+};
+
 const struct client_cmd cmd_rm_entry = {
     .name = "rm",
     .args = "[OPTIONS] CONTAINER [CONTAINER...]",
@@ -514,6 +563,7 @@ static const struct {
     { "logs", "logs", false },
     { "ls", "ps", false },
     { "list", "ps", true },
+    { "pause", "pause", false },
     { "ps", "ps", true },
     { "remove", "rm", true },
     { "rename", "rename", false },
@@ -521,8 +571,11 @@ static const struct {
     { "rm", "rm", false },
     { "run", "run", false },
     { "start", "start", false },
+    { "stats", "stats", false },
     { "stop", "stop", false },
     { "top", "top", false },
+    { "unpause", "unpause", false },
+    { "update", "update", false },
     { "wait", "wait", false },
 };
 

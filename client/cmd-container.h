@@ -32,6 +32,67 @@ extern const struct client_cmd cmd_start_entry;
 extern const struct client_cmd cmd_stop_entry;
 extern const struct client_cmd cmd_top_entry;
 extern const struct client_cmd cmd_wait_entry;
+extern const struct client_cmd cmd_pause_entry;
+extern const struct client_cmd cmd_unpause_entry;
+extern const struct client_cmd cmd_update_entry;
+extern const struct client_cmd cmd_stats_entry;
+
+/* The resource flags of run, create and update (client/cmd-update.c), as getopt values. */
+enum cmd_resource_opt {
+    CMD_RES_FIRST = 400,
+    CMD_RES_MEMORY = CMD_RES_FIRST, CMD_RES_MEMORY_SWAP, CMD_RES_MEMORY_RESERVATION,
+    CMD_RES_MEMORY_SWAPPINESS, CMD_RES_KERNEL_MEMORY, CMD_RES_OOM_KILL_DISABLE, CMD_RES_CPUS,
+    CMD_RES_CPU_SHARES, CMD_RES_CPU_PERIOD, CMD_RES_CPU_QUOTA, CMD_RES_CPU_RT_PERIOD,
+    CMD_RES_CPU_RT_RUNTIME, CMD_RES_CPUSET_CPUS, CMD_RES_CPUSET_MEMS, CMD_RES_PIDS_LIMIT,
+    CMD_RES_BLKIO_WEIGHT, CMD_RES_BLKIO_WEIGHT_DEVICE, CMD_RES_DEVICE_READ_BPS,
+    CMD_RES_DEVICE_WRITE_BPS, CMD_RES_DEVICE_READ_IOPS, CMD_RES_DEVICE_WRITE_IOPS,
+    CMD_RES_LAST = CMD_RES_DEVICE_WRITE_IOPS,
+};
+
+/* Those of docker update (-m and -c are short options of their own). */
+#define CMD_RESOURCE_UPDATE_LONGOPTS                                                         \
+    { "memory", required_argument, NULL, CMD_RES_MEMORY },                                 \
+    { "memory-swap", required_argument, NULL, CMD_RES_MEMORY_SWAP },                       \
+    { "memory-reservation", required_argument, NULL, CMD_RES_MEMORY_RESERVATION },         \
+    { "kernel-memory", required_argument, NULL, CMD_RES_KERNEL_MEMORY },                   \
+    { "cpus", required_argument, NULL, CMD_RES_CPUS },                                     \
+    { "cpu-shares", required_argument, NULL, CMD_RES_CPU_SHARES },                         \
+    { "cpu-period", required_argument, NULL, CMD_RES_CPU_PERIOD },                         \
+    { "cpu-quota", required_argument, NULL, CMD_RES_CPU_QUOTA },                           \
+    { "cpu-rt-period", required_argument, NULL, CMD_RES_CPU_RT_PERIOD },                   \
+    { "cpu-rt-runtime", required_argument, NULL, CMD_RES_CPU_RT_RUNTIME },                 \
+    { "cpuset-cpus", required_argument, NULL, CMD_RES_CPUSET_CPUS },                       \
+    { "cpuset-mems", required_argument, NULL, CMD_RES_CPUSET_MEMS },                       \
+    { "pids-limit", required_argument, NULL, CMD_RES_PIDS_LIMIT },                         \
+    { "blkio-weight", required_argument, NULL, CMD_RES_BLKIO_WEIGHT }
+/* Those of docker run and create. */
+#define CMD_RESOURCE_LONGOPTS                                                                \
+    CMD_RESOURCE_UPDATE_LONGOPTS,                                                          \
+    { "memory-swappiness", required_argument, NULL, CMD_RES_MEMORY_SWAPPINESS },           \
+    { "oom-kill-disable", no_argument, NULL, CMD_RES_OOM_KILL_DISABLE },                   \
+    { "blkio-weight-device", required_argument, NULL, CMD_RES_BLKIO_WEIGHT_DEVICE },       \
+    { "device-read-bps", required_argument, NULL, CMD_RES_DEVICE_READ_BPS },               \
+    { "device-write-bps", required_argument, NULL, CMD_RES_DEVICE_WRITE_BPS },             \
+    { "device-read-iops", required_argument, NULL, CMD_RES_DEVICE_READ_IOPS },             \
+    { "device-write-iops", required_argument, NULL, CMD_RES_DEVICE_WRITE_IOPS }
+
+/* Parses resource flag opt (an enum cmd_resource_opt) into hc, HostConfig's members, with
+ * the docker CLI's parsers and messages (DCTL_ERR_INVALID: "invalid argument \"X\" for
+ * \"-m, --memory\" flag: invalid size: 'X'"). */
+int cmd_resource_opt(struct json_object *hc, int opt, const char *arg, dctl_error_t *err);
+
+/* docker stats' arithmetic (client/cmd-stats.c), for it and its tests. */
+/* calculateCPUPercentUnix: the container's CPU time over the system's between two
+ * cpu_stats objects, times the CPUs online (or the per-CPU list's length). */
+double cmd_stats_cpu_percent(struct json_object *pre_cpu, struct json_object *cpu);
+/* calculateMemUsageUnixNoCache: usage less inactive file pages (v1's total_inactive_file,
+ * v2's inactive_file). */
+double cmd_stats_mem_usage(struct json_object *memory_stats);
+/* A row of the stats table (Container, Name, ID, CPUPerc, MemUsage, MemPerc, NetIO,
+ * BlockIO, PIDs: docker's strings) from a stats object and the cpu_stats of the sample
+ * before it (NULL: the object's own precpu_stats). New. */
+struct json_object *cmd_stats_row(const char *container, struct json_object *stats,
+                                  struct json_object *pre_cpu, bool no_trunc);
 
 /* The flags of `dctl run` and `dctl create`, as parsed. */
 struct cmd_run_opts {
@@ -45,6 +106,7 @@ struct cmd_run_opts {
     long long health_retries;
     struct json_object *env, *binds, *mounts, *tmpfs, *dns, *dns_search, *dns_options;
     struct json_object *hosts, *log_opts, *labels, *group_add; /* arrays of strings */
+    struct json_object *resources; /* HostConfig members from the resource flags */
 };
 
 void cmd_run_opts_init(struct cmd_run_opts *o);

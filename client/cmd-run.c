@@ -81,14 +81,29 @@ static const struct option run_longopts[] = {
     { "userns", required_argument, NULL, RUN_OPT_USERNS },
     { "sig-proxy", required_argument, NULL, RUN_OPT_SIG_PROXY },
     { "help", no_argument, NULL, RUN_OPT_HELP },
+    CMD_RESOURCE_LONGOPTS,
     { NULL, 0, NULL, 0 },
 };
-#define RUN_SHORTOPTS "ditv:e:w:u:h:l:"
+#define RUN_SHORTOPTS "ditv:e:w:u:h:l:m:c:"
 
 #define RUN_OPTIONS_TEXT                                                                   \
     "      --add-host list              Add a custom host-to-IP mapping (host:ip)\n"           \
+    "      --blkio-weight uint16        Block IO (relative weight), between 10 and 1000\n"   \
+    "      --blkio-weight-device list   Block IO weight (relative device weight)\n"           \
+    "      --cpu-period int             Limit CPU CFS (Completely Fair Scheduler) period\n"   \
+    "      --cpu-quota int              Limit CPU CFS (Completely Fair Scheduler) quota\n"    \
+    "      --cpu-rt-period int          Limit CPU real-time period in microseconds\n"         \
+    "      --cpu-rt-runtime int         Limit CPU real-time runtime in microseconds\n"        \
+    "  -c, --cpu-shares int             CPU shares (relative weight)\n"                       \
+    "      --cpus decimal               Number of CPUs\n"                                     \
+    "      --cpuset-cpus string         CPUs in which to allow execution (0-3, 0,1)\n"        \
+    "      --cpuset-mems string         MEMs in which to allow execution (0-3, 0,1)\n"        \
     "  -d, --detach                     Run container in background and print container ID\n" \
     "      --detach-keys string         Override the key sequence for detaching a container\n" \
+    "      --device-read-bps list       Limit read rate (bytes per second) from a device\n"   \
+    "      --device-read-iops list      Limit read rate (IO per second) from a device\n"      \
+    "      --device-write-bps list      Limit write rate (bytes per second) to a device\n"    \
+    "      --device-write-iops list     Limit write rate (IO per second) to a device\n"       \
     "      --dns list                   Set custom DNS servers\n"                              \
     "      --dns-option list            Set DNS options\n"                                     \
     "      --dns-search list            Set custom DNS search domains\n"                       \
@@ -107,15 +122,24 @@ static const struct option run_longopts[] = {
     "      --init                       Run an init inside the container that forwards\n"      \
     "                                   signals and reaps processes\n"                          \
     "      --ipc string                 IPC mode to use (host)\n"                               \
+    "      --kernel-memory bytes        Kernel memory limit (deprecated: ignored)\n"          \
     "  -l, --label list                 Set meta data on a container\n"                        \
     "      --log-driver string          Logging driver for the container (json-file, none)\n"  \
     "      --log-opt list               Log driver options (max-size, max-file)\n"             \
+    "  -m, --memory bytes               Memory limit\n"                                       \
+    "      --memory-reservation bytes   Memory soft limit\n"                                  \
+    "      --memory-swap bytes          Swap limit equal to memory plus swap: '-1' to\n"      \
+    "                                   enable unlimited swap\n"                              \
+    "      --memory-swappiness int      Tune container memory swappiness (0 to 100)\n"        \
+    "                                   (default -1)\n"                                       \
     "      --mount mount                Attach a filesystem mount to the container\n"          \
     "                                   (type=bind|tmpfs,source=,target=,readonly)\n"          \
     "      --name string                Assign a name to the container\n"                      \
     "      --network string             Connect a container to a network (none, host)\n"       \
     "      --no-healthcheck             Disable any container-specified HEALTHCHECK\n"         \
+    "      --oom-kill-disable           Disable OOM Killer\n"                                 \
     "      --pid string                 PID namespace to use (host)\n"                          \
+    "      --pids-limit int             Tune container pids limit (set -1 for unlimited)\n"   \
     "      --read-only                  Mount the container's root filesystem as read only\n"  \
     "      --restart string             Restart policy to apply when a container exits\n"      \
     "                                   (no, always, unless-stopped, on-failure[:N])\n"        \
@@ -151,6 +175,7 @@ cmd_run_opts_init(struct cmd_run_opts *o)
     o->log_opts = json_object_new_array();
     o->labels = json_object_new_array();
     o->group_add = json_object_new_array();
+    o->resources = json_object_new_object();
 }
 
 void
@@ -158,7 +183,7 @@ cmd_run_opts_fini(struct cmd_run_opts *o)
 {
     struct json_object **v[] = { &o->env, &o->binds, &o->mounts, &o->tmpfs, &o->dns,
                                  &o->dns_search, &o->dns_options, &o->hosts, &o->log_opts,
-                                 &o->labels, &o->group_add };
+                                 &o->labels, &o->group_add, &o->resources };
     size_t i;
 
     for (i = 0; i < ARRAY_SIZE(v); i++) {
@@ -403,7 +428,13 @@ cmd_run_opt(struct cmd_run_opts *o, int opt, const char *arg, dctl_error_t *err)
         o->sig_proxy = b;
         break;
     }
+    case 'm':
+        return cmd_resource_opt(o->resources, CMD_RES_MEMORY, arg, err);
+    case 'c':
+        return cmd_resource_opt(o->resources, CMD_RES_CPU_SHARES, arg, err);
     default:
+        if (opt >= CMD_RES_FIRST && opt <= CMD_RES_LAST)
+            return cmd_resource_opt(o->resources, opt, arg, err);
         return dctl_error_set(err, DCTL_ERR_INVALID, 0, "unknown option");
     }
     return 0;
@@ -573,6 +604,11 @@ cmd_run_body(const struct cmd_run_opts *o, const char *image, char *const *argv,
         json_add_string(hc, "UTSMode", o->uts);
     if (o->userns)
         json_add_string(hc, "UsernsMode", o->userns);
+    /* resources; OomKillDisable always goes, false when not asked, as docker sends it */
+    json_add_bool(hc, "OomKillDisable", false);
+    json_object_object_foreach(o->resources, rk, rv) {
+        json_object_object_add(hc, rk, json_object_get(rv));
+    }
     return steal_ptr(&b);
 }
 

@@ -57,6 +57,7 @@ daemon_config_fini(struct daemon_config *c)
     free(c->storage_driver);
     free(c->exec_driver);
     free(c->userns_remap);
+    free(c->cgroup_parent);
     free(c->pidfile);
     free(c->config_file);
     memset(c, 0, sizeof *c);
@@ -99,6 +100,7 @@ daemon_config_usage(FILE *out)
           "      --userns-remap SPEC    run containers in a user namespace mapped onto the\n"
           "                             subordinate IDs of default (the dctl user, created\n"
           "                             when missing), USER[:GROUP] or UID[:GID]\n"
+          "      --cgroup-parent PATH   parent cgroup of the containers' cgroups (default /dctl)\n"
           "  -l, --log-level LEVEL      debug, info, warn, error or fatal (default info)\n"
           "  -D, --debug                same as --log-level debug\n"
           "  -p, --pidfile FILE         pid file (default /run/dctld.pid)\n"
@@ -139,12 +141,27 @@ config_check_kv(const char *what, const char *v, dctl_error_t *err)
     return 0;
 }
 
+/* A cgroup path that stays in the hierarchy (no "." or ".." components). */
+static int
+config_check_cgroup_parent(const char *v, dctl_error_t *err)
+{
+    cleanup_free char *copy = xstrdup(v);
+    char *save = NULL, *t;
+
+    for (t = strtok_r(copy, "/", &save); t; t = strtok_r(NULL, "/", &save))
+        if (strcmp(t, ".") == 0 || strcmp(t, "..") == 0)
+            return dctl_error_set(err, DCTL_ERR_INVALID, 0, "invalid cgroup-parent \"%s\"", v);
+    if (*v == '\0')
+        return dctl_error_set(err, DCTL_ERR_INVALID, 0, "invalid cgroup-parent \"\"");
+    return 0;
+}
+
 int
 daemon_config_parse_args(struct daemon_config *c, int argc, char **argv, dctl_error_t *err)
 {
     enum { OPT_DATA_ROOT = 256, OPT_EXEC_ROOT, OPT_DRIVER_DIR, OPT_STORAGE_OPT,
            OPT_CONFIG_FILE, OPT_LABEL, OPT_IDLE_TIMEOUT, OPT_SHUTDOWN_TIMEOUT,
-           OPT_EXEC_DRIVER, OPT_EXEC_OPT, OPT_USERNS_REMAP };
+           OPT_EXEC_DRIVER, OPT_EXEC_OPT, OPT_USERNS_REMAP, OPT_CGROUP_PARENT };
     static const struct option opts[] = {
         { "host", required_argument, NULL, 'H' },
         { "data-root", required_argument, NULL, OPT_DATA_ROOT },
@@ -155,6 +172,7 @@ daemon_config_parse_args(struct daemon_config *c, int argc, char **argv, dctl_er
         { "exec-driver", required_argument, NULL, OPT_EXEC_DRIVER },
         { "exec-opt", required_argument, NULL, OPT_EXEC_OPT },
         { "userns-remap", required_argument, NULL, OPT_USERNS_REMAP },
+        { "cgroup-parent", required_argument, NULL, OPT_CGROUP_PARENT },
         { "log-level", required_argument, NULL, 'l' },
         { "debug", no_argument, NULL, 'D' },
         { "pidfile", required_argument, NULL, 'p' },
@@ -205,6 +223,12 @@ daemon_config_parse_args(struct daemon_config *c, int argc, char **argv, dctl_er
         case OPT_USERNS_REMAP:
             config_set_str(&c->userns_remap, optarg);
             c->from_flags |= CONFIG_USERNS_REMAP;
+            break;
+        case OPT_CGROUP_PARENT:
+            if (config_check_cgroup_parent(optarg, err) < 0)
+                return -1;
+            config_set_str(&c->cgroup_parent, optarg);
+            c->from_flags |= CONFIG_CGROUP_PARENT;
             break;
         case OPT_STORAGE_OPT:
             if (config_check_kv("storage option", optarg, err) < 0)
@@ -295,6 +319,7 @@ static const struct config_key config_keys[] = {
     { "exec-driver", JT_STRING, CONFIG_EXEC_DRIVER },
     { "exec-opts", JT_STRV, CONFIG_EXEC_OPTS },
     { "userns-remap", JT_STRING, CONFIG_USERNS_REMAP },
+    { "cgroup-parent", JT_STRING, CONFIG_CGROUP_PARENT },
     { "log-level", JT_STRING, CONFIG_LOG_LEVEL },
     { "debug", JT_BOOL, CONFIG_DEBUG },
     { "pidfile", JT_STRING, CONFIG_PIDFILE },
@@ -399,6 +424,9 @@ daemon_config_apply_json(struct daemon_config *c, const char *text, size_t len,
                                           "KEY=VALUE", what, key, kv);
             }
         }
+        if (strcmp(key, "cgroup-parent") == 0 &&
+            config_check_cgroup_parent(json_object_get_string(val), err) < 0)
+            return dctl_error_prefix(err, "%s", what);
         if (strcmp(key, "hosts") == 0 && json_object_array_length(val) == 0)
             return dctl_error_set(err, DCTL_ERR_INVALID, 0,
                                   "%s: key \"hosts\" must not be empty", what);
@@ -438,6 +466,9 @@ daemon_config_apply_json(struct daemon_config *c, const char *text, size_t len,
             break;
         case CONFIG_USERNS_REMAP:
             config_set_str(&c->userns_remap, json_object_get_string(v));
+            break;
+        case CONFIG_CGROUP_PARENT:
+            config_set_str(&c->cgroup_parent, json_object_get_string(v));
             break;
         case CONFIG_LOG_LEVEL:
             log_level_parse(json_object_get_string(v), &c->log_level);

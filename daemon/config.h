@@ -44,6 +44,7 @@ enum config_field {
     CONFIG_EXEC_DRIVER = 1u << 12,
     CONFIG_EXEC_OPTS = 1u << 13,
     CONFIG_USERNS_REMAP = 1u << 14,
+    CONFIG_CGROUP_PARENT = 1u << 15,
 };
 
 struct daemon_config {
@@ -56,6 +57,7 @@ struct daemon_config {
     struct strv storage_opts;    /* key=value */
     struct strv exec_opts;       /* key=value, for the exec driver (native.shim=PATH) */
     char *userns_remap;          /* --userns-remap as given (daemon/userns.h); NULL: off */
+    char *cgroup_parent;         /* containers' cgroups go under it (NULL: /dctl) */
     enum dctl_log_level log_level;
     bool debug;                  /* "debug": true means log level debug */
     char *pidfile;               /* default EXEC_ROOT/../dctld.pid = /run/dctld.pid */

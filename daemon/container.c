@@ -27,6 +27,8 @@
 #include "daemon/image.h"
 #include "daemon/spec.h"
 #include "daemon/userns.h"
+#include "daemon/spec-resources.h"
+#include "daemon/sysinfo.h"
 #include "daemon/worker.h"
 #include "lib/file.h"
 #include "lib/json.h"
@@ -45,6 +47,7 @@ struct container_store {
     char *root;
     struct container **v;
     size_t n;
+    struct sysinfo si;   /* what the host's cgroups can do, read once at start */
 };
 
 struct container_waiter {
@@ -115,6 +118,8 @@ container_free(struct container *c)
     free(c->error);
     free(c->rootfs);
     free(c->list_row);
+    if (c->create_warnings)
+        json_object_put(c->create_warnings);
     if (c->restart_ev)
         event_free(c->restart_ev);
     if (c->stop_ev)
@@ -140,6 +145,18 @@ container_set_error(struct container *c, const char *msg)
 {
     free(c->error);
     c->error = msg && *msg ? xstrdup(msg) : NULL;
+}
+
+const struct sysinfo *
+container_store_sysinfo(struct container_store *s)
+{
+    return &s->si;
+}
+
+struct dctld *
+container_store_dctld(struct container_store *s)
+{
+    return s->d;
 }
 
 const struct dctl_exec_ops *
@@ -1123,6 +1140,7 @@ container_store_open(struct dctld *d, dctl_error_t *err)
     size_t i, n;
 
     s->d = d;
+    sysinfo_read(&s->si);
     s->root = xasprintf("%s/containers", d->config.data_root);
     if (file_mkdir_p(s->root, 0710, err) < 0 || container_dir_own(s, s->root, err) < 0) {
         container_store_free(s);
@@ -1254,7 +1272,7 @@ container_create(struct container_store *s, struct json_object *body, const char
 {
     struct image_service *svc = s->d->images;
     cleanup_image struct image *img = NULL;
-    cleanup_json struct json_object *icfg = NULL, *config = NULL, *hc = NULL;
+    cleanup_json struct json_object *icfg = NULL, *config = NULL, *hc = NULL, *warnings = NULL;
     struct json_object *iconfig = NULL, *hcin = NULL;
     const char *image = json_get_string(body, "Image");
     cleanup_free char *gen = NULL;
@@ -1292,6 +1310,10 @@ container_create(struct container_store *s, struct json_object *body, const char
     hc = spec_hostconfig_normalize(hcin, err);
     if (hc == NULL || spec_userns_check(hc, s->d->userns != NULL, err) < 0)
         return -1;
+    warnings = json_object_new_array();
+    if (spec_resources_check(hc, &s->si, false, warnings, err) < 0)
+        return -1;
+    spec_resources_defaults(hc);
     util_random_id(id);
     /* the hostname: given, the host's with host networking, else the short ID */
     if (*json_get_string(config, "Hostname") == '\0') {
@@ -1316,6 +1338,7 @@ container_create(struct container_store *s, struct json_object *body, const char
     snprintf(c->top_chain, sizeof c->top_chain, "%s", img->top_chain);
     c->config = steal_ptr(&config);
     c->hostconfig = steal_ptr(&hc);
+    c->create_warnings = steal_ptr(&warnings);
     c->created_ns = util_now_ns();
     c->status = CONTAINER_CREATED;
     container_store_add(s, c);   /* reserves the name */
@@ -1396,7 +1419,7 @@ struct container_start_job {
     struct layerstore *ls;
     bool by_policy, had_mount, got_mount;
     struct json_object *config, *hostconfig;
-    char *dir, *log_path, *rootfs, *spec;
+    char *dir, *log_path, *rootfs, *spec, *cgroup_parent;
     const struct dctl_exec_ops *ops;
     void *priv;
     int pid;
@@ -1415,6 +1438,7 @@ container_start_job_free(struct container_start_job *j)
     free(j->log_path);
     free(j->rootfs);
     free(j->spec);
+    free(j->cgroup_parent);
     container_unref(j->c);
     free(j);
 }
@@ -1473,7 +1497,8 @@ container_start_prepare_run(void *job, dctl_error_t *err)
 {
     struct container_start_job *j = job;
     struct spec_input in = { .id = j->c->id, .config = j->config, .hostconfig = j->hostconfig,
-                             .container_dir = j->dir, .log_path = j->log_path };
+                             .container_dir = j->dir, .log_path = j->log_path,
+                             .cgroup_parent = j->cgroup_parent };
     cleanup_json struct json_object *spec = NULL;
     dctl_error_t perr = NULL;
 
@@ -1614,6 +1639,8 @@ container_start_internal(struct container *c, bool by_policy, container_done_cb 
     json_object_deep_copy(c->hostconfig, &j->hostconfig, NULL);
     j->dir = xstrdup(c->dir);
     j->log_path = xstrdup(c->log_path);
+    if (c->store->d->config.cgroup_parent)
+        j->cgroup_parent = xstrdup(c->store->d->config.cgroup_parent);
     j->ops = ops;
     j->priv = priv;
     j->done = done;
@@ -1659,6 +1686,8 @@ container_signal_send(struct container *c, int signo, dctl_error_t *err)
         return -1;
     snprintf(sig, sizeof sig, "%d", signo);
     container_emit(c, "kill", "signal", sig, NULL);
+    if (c->status == CONTAINER_PAUSED)
+        container_unpause_for_signal(c, signo);
     return 0;
 }
 

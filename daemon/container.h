@@ -30,6 +30,7 @@ struct dctld;
 struct container_store;
 struct container_waiter;
 struct health;
+struct sysinfo;
 
 enum container_status {
     CONTAINER_CREATED = 0,
@@ -67,6 +68,7 @@ struct container {
     bool creating;                    /* hidden until its create job is done */
     bool removed;                     /* gone from the store; refs keep it */
     bool busy;                        /* a start, stop or removal is in flight */
+    bool pausing;                     /* a pause job is in flight */
     bool mounted;                     /* RW layer mounted (a get not put) */
     char *rootfs;
     bool saving, save_again;
@@ -81,6 +83,7 @@ struct container {
     /* GET /containers/json's row without Names, State and Status (api/containers.c):
      * built once, as config and hostconfig do not change after create */
     char *list_row;
+    struct json_object *create_warnings; /* the create's Warnings, until its reply takes them */
 };
 
 enum container_wait_cond {
@@ -165,6 +168,29 @@ struct dctld *container_dctld(const struct container *c);
 /* The exec driver's ops and priv, or NULL (500 "no exec driver...") when none is active. */
 const struct dctl_exec_ops *container_exec_ops(struct container_store *s, void **priv,
                                                dctl_error_t *err);
+
+/* Writes config.v2.json and hostconfig.json in a job (the last state wins on disk). */
+void container_save(struct container *c);
+
+/* ---- resources (daemon/container-resources.c) ------------------------------------- */
+
+/* Pause (the cgroup freezer): 409 when it is not running, already paused or restarting.
+ * done once it is frozen (State.Paused, a "pause" event). */
+int container_pause(struct container *c, container_done_cb done, void *arg, dctl_error_t *err);
+/* Unpause: 409 "Container X is not paused". Synchronous ("unpause" event). */
+int container_unpause(struct container *c, dctl_error_t *err);
+/* After a signal to a paused container: thawed when dockerd would (SIGKILL, the stop
+ * signal, or any signal when none is set), so that it can act on it. */
+void container_unpause_for_signal(struct container *c, int signo);
+/* POST /containers/{id}/update: body (lent) checked and merged into HostConfig, applied
+ * to the running container's cgroup first (in a job); warnings (a JSON array) gets
+ * Docker's. done runs once; the "update" event on success. */
+int container_update(struct container *c, struct json_object *body, struct json_object *warnings,
+                     container_done_cb done, void *arg, dctl_error_t *err);
+/* What the host's cgroups can do (read once at start). */
+const struct sysinfo *container_store_sysinfo(struct container_store *s);
+/* The daemon the store belongs to (its workers, its loop). */
+struct dctld *container_store_dctld(struct container_store *s);
 
 /* Event attributes of a container (labels, image, name) as a new JSON object. */
 struct json_object *container_event_attrs(const struct container *c);

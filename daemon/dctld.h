@@ -19,6 +19,7 @@ struct events;
 struct image_service;
 struct router;
 struct userns_remap;
+struct stats_hub;
 struct worker_pool;
 
 struct dctld {
@@ -36,6 +37,7 @@ struct dctld {
      * DATA_ROOT/UID.GID; the lock and engine ID stay in DATA_ROOT (data_root_base). */
     struct userns_remap *userns;
     char *data_root_base;
+    struct stats_hub *stats;  /* GET /containers/{id}/stats followers (api/containers-stats.c) */
     char id[40];              /* engine ID, stable across restarts (data-root/engine-id) */
     long long started_ns;
     int lock_fd;              /* data-root/dctld.lock, flock'd while we run */

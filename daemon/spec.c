@@ -16,8 +16,10 @@
 #include <unistd.h>
 
 #include "daemon/spec.h"
+#include "daemon/spec-resources.h"
 #include "lib/file.h"
 #include "lib/json.h"
+#include "lib/units.h"
 #include "lib/util.h"
 #include "lib/xmalloc.h"
 
@@ -112,6 +114,10 @@ static const struct spec_field spec_hostconfig_fields[] = {
     { "OomKillDisable", ST_BOOL }, { "PidsLimit", ST_INT }, { "Ulimits", ST_OBJV },
     { "Mounts", ST_OBJV }, { "MaskedPaths", ST_STRV }, { "ReadonlyPaths", ST_STRV },
     { "Init", ST_BOOL },
+    { "BlkioWeightDevice", ST_OBJV }, { "BlkioDeviceReadBps", ST_OBJV },
+    { "BlkioDeviceWriteBps", ST_OBJV }, { "BlkioDeviceReadIOps", ST_OBJV },
+    { "BlkioDeviceWriteIOps", ST_OBJV }, { "KernelMemory", ST_INT }, { "CpuCount", ST_INT },
+    { "CpuPercent", ST_INT }, { "IOMaximumIOps", ST_INT }, { "IOMaximumBandwidth", ST_INT },
 };
 
 static const char *
@@ -535,60 +541,9 @@ spec_config_merge(struct json_object *body, struct json_object *img, dctl_error_
 int
 spec_parse_size(const char *s, int64_t *out, dctl_error_t *err)
 {
-    const char *p = s;
-    char *end;
-    double n;
-    int64_t mul = 1;
-
-    while (isdigit((unsigned char)*p))
-        p++;
-    if (p == s)
-        goto bad;
-    if (*p == '.') {
-        p++;
-        if (!isdigit((unsigned char)*p))
-            goto bad;
-        while (isdigit((unsigned char)*p))
-            p++;
-    }
-    errno = 0;
-    n = strtod(s, &end);
-    if (errno || end != p)
-        goto bad;
-    if (*p == ' ')
-        p++;
-    switch (tolower((unsigned char)*p)) {
-    case 'k':
-        mul = 1024LL;
-        p++;
-        break;
-    case 'm':
-        mul = 1024LL * 1024;
-        p++;
-        break;
-    case 'g':
-        mul = 1024LL * 1024 * 1024;
-        p++;
-        break;
-    case 't':
-        mul = 1024LL * 1024 * 1024 * 1024;
-        p++;
-        break;
-    case 'p':
-        mul = 1024LL * 1024 * 1024 * 1024 * 1024;
-        p++;
-        break;
-    }
-    if (mul > 1 && tolower((unsigned char)*p) == 'i')
-        p++;
-    if (tolower((unsigned char)*p) == 'b')
-        p++;
-    if (*p != '\0' || n * (double)mul > (double)INT64_MAX)
-        goto bad;
-    *out = (int64_t)(n * (double)mul);
+    if (units_ram_in_bytes(s, out) < 0)
+        return dctl_error_set(err, DCTL_ERR_INVALID, 0, "invalid size: '%s'", s);
     return 0;
-bad:
-    return dctl_error_set(err, DCTL_ERR_INVALID, 0, "invalid size: '%s'", s);
 }
 
 int
@@ -1941,11 +1896,16 @@ spec_build(const struct spec_input *in, dctl_error_t *err)
     sysctl = spec_dup(spec_get(hc, "Sysctls"));
     json_object_object_add(linux_, "sysctl", sysctl ? sysctl : json_object_new_object());
     {
-        cleanup_free char *cg = xasprintf("dctl/%s", in->id);
+        cleanup_free char *cg = spec_resources_cgroups_path(hc, in->cgroup_parent, in->id);
+        struct json_object *res = spec_resources_build(hc, false, err);
 
+        if (res == NULL) {
+            json_object_put(linux_);
+            return NULL;
+        }
         json_add_string(linux_, "cgroupsPath", cg);
+        json_object_object_add(linux_, "resources", res);
     }
-    json_object_object_add(linux_, "resources", json_object_new_object());
     json_object_object_add(spec, "linux", linux_);
     /* dctl */
     dctl = json_object_new_object();

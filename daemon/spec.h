@@ -104,6 +104,7 @@ struct spec_input {
     const char *container_dir;       /* DATA_ROOT/containers/ID: hostname, hosts, resolv.conf */
     const char *log_path;            /* the json-file log */
     const struct idmap *userns;      /* the daemon's --userns-remap; NULL: none */
+    const char *cgroup_parent;       /* dctld's --cgroup-parent (NULL: "/dctl") */
 };
 
 /* Builds the exec driver's spec; writes hostname, hosts and resolv.conf into the

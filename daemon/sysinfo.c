@@ -52,6 +52,19 @@ sysinfo_has_controller(const char *list, const char *ctl)
     return false;
 }
 
+/* The first line of root/rel without its newline into buf ("" when it cannot be read). */
+static void
+sysinfo_read_line(const char *root, const char *rel, char *buf, size_t len)
+{
+    cleanup_free char *path = xasprintf("%s/%s", root, rel);
+    cleanup_file FILE *fp = fopen(path, "re");
+
+    buf[0] = '\0';
+    if (fp == NULL || fgets(buf, (int)len, fp) == NULL)
+        buf[0] = '\0';
+    buf[strcspn(buf, "\n")] = '\0';
+}
+
 void
 sysinfo_read_cgroup(struct sysinfo *si, const char *root, int version)
 {
@@ -60,18 +73,43 @@ sysinfo_read_cgroup(struct sysinfo *si, const char *root, int version)
         cleanup_free char *path = xasprintf("%s/cgroup.controllers", root);
         cleanup_file FILE *fp = fopen(path, "re");
         char list[512] = "";
+        bool io;
 
         if (fp && fgets(list, sizeof list, fp) == NULL)
             list[0] = '\0';
-        si->memory_limit = si->swap_limit = sysinfo_has_controller(list, "memory");
+        si->memory_limit = si->swap_limit = si->memory_reservation =
+            sysinfo_has_controller(list, "memory");
         si->cpu_cfs_period = si->cpu_cfs_quota = si->cpu_shares =
             sysinfo_has_controller(list, "cpu");
         si->cpuset = sysinfo_has_controller(list, "cpuset");
         si->pids_limit = sysinfo_has_controller(list, "pids");
+        io = sysinfo_has_controller(list, "io");
+        si->blkio_weight = si->blkio_weight_device = si->blkio_read_bps = si->blkio_write_bps =
+            si->blkio_read_iops = si->blkio_write_iops = io;
         si->kernel_memory_tcp = false;
         si->oom_kill_disable = false;
+        si->memory_swappiness = si->kernel_memory = si->cpu_realtime = false;
+        si->freezer = true;
+        sysinfo_read_line(root, "cpuset.cpus.effective", si->cpus, sizeof si->cpus);
+        sysinfo_read_line(root, "cpuset.mems.effective", si->mems, sizeof si->mems);
         return;
     }
+    si->memory_reservation = sysinfo_exists(root, "memory/memory.soft_limit_in_bytes");
+    si->memory_swappiness = sysinfo_exists(root, "memory/memory.swappiness");
+    si->kernel_memory = sysinfo_exists(root, "memory/memory.kmem.limit_in_bytes");
+    si->cpu_realtime = sysinfo_exists(root, "cpu/cpu.rt_runtime_us");
+    si->blkio_weight = sysinfo_exists(root, "blkio/blkio.weight") ||
+                       sysinfo_exists(root, "blkio/blkio.bfq.weight");
+    si->blkio_weight_device = sysinfo_exists(root, "blkio/blkio.weight_device") ||
+                              sysinfo_exists(root, "blkio/blkio.bfq.weight_device");
+    si->blkio_read_bps = sysinfo_exists(root, "blkio/blkio.throttle.read_bps_device");
+    si->blkio_write_bps = sysinfo_exists(root, "blkio/blkio.throttle.write_bps_device");
+    si->blkio_read_iops = sysinfo_exists(root, "blkio/blkio.throttle.read_iops_device");
+    si->blkio_write_iops = sysinfo_exists(root, "blkio/blkio.throttle.write_iops_device");
+    si->freezer = sysinfo_exists(root, "freezer/freezer.state") ||
+                  sysinfo_exists(root, "freezer/cgroup.procs");
+    sysinfo_read_line(root, "cpuset/cpuset.cpus", si->cpus, sizeof si->cpus);
+    sysinfo_read_line(root, "cpuset/cpuset.mems", si->mems, sizeof si->mems);
     si->memory_limit = sysinfo_exists(root, "memory/memory.limit_in_bytes");
     si->swap_limit = sysinfo_exists(root, "memory/memory.memsw.limit_in_bytes");
     si->kernel_memory_tcp = sysinfo_exists(root, "memory/memory.kmem.tcp.limit_in_bytes");
@@ -128,11 +166,15 @@ sysinfo_mask_proxy(const char *url)
 void
 sysinfo_read(struct sysinfo *si)
 {
+    const char *root = getenv("DCTL_CGROUP_ROOT"), *version = getenv("DCTL_CGROUP_VERSION");
     cpu_set_t set;
     int n;
 
     memset(si, 0, sizeof *si);
-    sysinfo_read_cgroup(si, SYSINFO_CGROUP_ROOT, sysinfo_cgroup_version(SYSINFO_CGROUP_ROOT));
+    if (root && *root)
+        sysinfo_read_cgroup(si, root, version && atoi(version) == 2 ? 2 : 1);
+    else
+        sysinfo_read_cgroup(si, SYSINFO_CGROUP_ROOT, sysinfo_cgroup_version(SYSINFO_CGROUP_ROOT));
     si->cgroup_ns = access("/proc/self/ns/cgroup", F_OK) == 0;
     si->ipv4_forwarding = sysinfo_read_flag("/proc/sys/net/ipv4/ip_forward");
     si->bridge_nf_iptables = sysinfo_read_flag("/proc/sys/net/bridge/bridge-nf-call-iptables");

@@ -20,6 +20,15 @@ struct sysinfo {
     bool cpuset;
     bool pids_limit;
     bool oom_kill_disable;     /* cgroup v1 only */
+    bool memory_reservation;
+    bool memory_swappiness;    /* cgroup v1 only */
+    bool kernel_memory;        /* cgroup v1 only, and only where the kernel still has it */
+    bool cpu_realtime;         /* cgroup v1 only */
+    bool blkio_weight, blkio_weight_device;
+    bool blkio_read_bps, blkio_write_bps, blkio_read_iops, blkio_write_iops;
+    bool freezer;
+    char cpus[128];            /* CPUs and memory nodes containers may use ("0-1", "0") */
+    char mems[128];
     bool cgroup_ns;            /* the kernel has cgroup namespaces */
     bool ipv4_forwarding;
     bool bridge_nf_iptables;
@@ -29,7 +38,9 @@ struct sysinfo {
     int nthreads;              /* threads of this process (loop + workers) */
 };
 
-/* Fills si from the running system. */
+/* Fills si from the running system: the cgroup facts from /sys/fs/cgroup, or from
+ * $DCTL_CGROUP_ROOT as cgroup version $DCTL_CGROUP_VERSION (a test tree, as the native
+ * driver and dctl-shim also read it). */
 void sysinfo_read(struct sysinfo *si);
 /* 2 if root (normally SYSINFO_CGROUP_ROOT) is a cgroup2 mount, 1 otherwise. */
 int sysinfo_cgroup_version(const char *root);

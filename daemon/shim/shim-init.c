@@ -660,6 +660,19 @@ init_join_namespaces(const struct shim_child *c)
         }
 }
 
+/* Waits until the shim has put this process in the container's cgroup, then (the init
+ * with a private cgroup namespace) makes that cgroup its namespace's root: the clone
+ * could not, as the child was not in it yet. */
+static void
+init_cgroup(const struct shim_child *c)
+{
+    if (shim_cgroup_wait(c->cgroup_sync, c->cgroup_sync_peer) < 0)
+        init_fail(SHIM_EXIT_START_FAILED, "the shim did not put the process in its cgroup");
+    if (c->cgroupns && unshare(CLONE_NEWCGROUP) < 0)
+        init_fail(SHIM_EXIT_START_FAILED, "unshare the cgroup namespace: %s",
+                  init_strerror(errno));
+}
+
 /* A new session with the pty slave as its controlling terminal and stdio, or the pipes. */
 static void
 init_stdio(const struct shim_child *c, int slave)
@@ -699,6 +712,7 @@ shim_init_run(struct shim_child *c)
     init_in_userns = (s->clone_flags & CLONE_NEWUSER) != 0;
     if (c->userns_sock >= 0 && shim_userns_child(c->userns_sock, &userns_root, &why) < 0)
         init_fail(SHIM_EXIT_START_FAILED, "%s", why);
+    init_cgroup(c);
     init_join_namespaces(c);
     if ((s->clone_flags & CLONE_NEWNET) && shim_net_lo_up() < 0)
         init_fail(SHIM_EXIT_START_FAILED, "bring up lo: %s", init_strerror(errno));
@@ -761,6 +775,7 @@ shim_init_exec_run(struct shim_child *c)
     init_unblock_signals();
     if (c->userns_fd >= 0 && shim_userns_join(c->userns_fd, &why) < 0)
         init_fail(SHIM_EXIT_START_FAILED, "%s", why);
+    init_cgroup(c);
     init_join_namespaces(c);   /* the mount namespace's root and cwd come with it */
     if (s->terminal)
         slave = init_console(c, false);

@@ -409,7 +409,7 @@ shim_spec_linux(struct json_object *l, struct shim_spec *s, const char **why)
             i++;
         }
     }
-    return 0;
+    return shim_cgroup_spec(l, s, why);
 }
 
 static int

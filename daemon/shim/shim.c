@@ -112,6 +112,7 @@ static struct {
     bool exec_ns_ready;      /* exec_ns opened, the PID namespace entered for children */
     int exec_ns[SHIM_NS_COUNT];
     int exec_userns;         /* the init's user namespace when it has one of its own */
+    bool oom_killed;         /* the OOM killer killed something in the container's cgroup */
 } shim = { .report_fd = -1, .sig_fd = -1, .listen_fd = -1, .out_fd = { -1, -1 },
            .in = { .fd = -1 } };
 
@@ -200,7 +201,7 @@ shim_write_exit(int code, const char *error)
     const char *text;
 
     json_object_object_add(o, "exitCode", json_object_new_int(code));
-    json_object_object_add(o, "oomKilled", json_object_new_boolean(0));
+    json_object_object_add(o, "oomKilled", json_object_new_boolean(shim.oom_killed));
     if (shim.started) {
         shim_log_format_time(shim.started, t, sizeof t);
         json_object_object_add(o, "startedAt", json_object_new_string(t));
@@ -218,6 +219,7 @@ shim_write_exit(int code, const char *error)
 static void __attribute__((noreturn))
 shim_fail(int code, const char *msg)
 {
+    shim_cgroup_teardown(&shim.spec);
     shim_write_exit(code, msg);
     shim_report("error %s", msg);
     unlink("attach.sock");
@@ -633,13 +635,14 @@ shim_exec_start(size_t i)
 {
     struct shim_conn *c = &shim.conns[i];
     const struct shim_stream_request *req = &c->exec_req;
-    struct shim_child child = { .console_sock = -1 };
+    struct shim_child child = { .console_sock = -1, .cgroup_sync = -1, .cgroup_sync_peer = -1 };
     struct shim_spec es;
     struct shim_exec *e;
     char msg[1100], line[1200];
     int exec_pipe[2] = { -1, -1 }, sock[2] = { -1, -1 }, in[2] = { -1, -1 };
     int out[2][2] = { { -1, -1 }, { -1, -1 } }, master = -1, k, code = SHIM_EXIT_START_FAILED, rc;
-    const char *why = NULL;
+    int cg[2] = { -1, -1 };
+    const char *why = NULL, *cg_why = NULL;
     pid_t pid;
 
     msg[0] = '\0';
@@ -669,7 +672,7 @@ shim_exec_start(size_t i)
     e->in.fd = -1;
     if (shim_exec_ns_open(msg, sizeof msg) < 0)
         goto fail;
-    if (pipe2(exec_pipe, O_CLOEXEC) < 0 ||
+    if (pipe2(exec_pipe, O_CLOEXEC) < 0 || (es.cgroup_path && pipe2(cg, O_CLOEXEC) < 0) ||
         (es.terminal && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sock) < 0) ||
         (!es.terminal && (pipe2(out[0], O_CLOEXEC) < 0 || pipe2(out[1], O_CLOEXEC) < 0)) ||
         (!es.terminal && es.stdin_open && pipe2(in, O_CLOEXEC) < 0) ||
@@ -687,6 +690,8 @@ shim_exec_start(size_t i)
     child.stdio[2] = out[1][1];
     child.console_sock = sock[1];
     child.exec_pipe = exec_pipe[1];
+    child.cgroup_sync = cg[0];
+    child.cgroup_sync_peer = cg[1];
     pid = fork();
     if (pid < 0) {
         snprintf(msg, sizeof msg, "fork: %s", strerror(errno));
@@ -696,6 +701,15 @@ shim_exec_start(size_t i)
         shim_init_exec_run(&child);
     close(exec_pipe[1]);
     exec_pipe[1] = -1;
+    /* into the container's cgroup before it goes on (a closed pipe stops it) */
+    if (cg[1] >= 0) {
+        close(cg[0]);
+        cg[0] = -1;
+        if (shim_cgroup_enter(&shim.spec, pid, &cg_why) == 0 && write(cg[1], "g", 1) != 1)
+            cg_why = "cannot let the exec go on";
+        close(cg[1]);
+        cg[1] = -1;
+    }
     if (es.terminal) {
         close(sock[1]);
         sock[1] = -1;
@@ -713,6 +727,8 @@ shim_exec_start(size_t i)
         memmove(msg, sp, strlen(sp) + 1);
         if (code <= 0)
             code = SHIM_EXIT_START_FAILED;
+        if (cg_why)
+            snprintf(msg, sizeof msg, "%s", cg_why);
         if (msg[0] == '\0')
             snprintf(msg, sizeof msg, "no terminal from the exec");
         goto fail;
@@ -740,6 +756,8 @@ fail:
     for (k = 0; k < 2; k++) {
         if (exec_pipe[k] >= 0)
             close(exec_pipe[k]);
+        if (cg[k] >= 0)
+            close(cg[k]);
         if (sock[k] >= 0)
             close(sock[k]);
         if (in[k] >= 0)
@@ -1016,6 +1034,8 @@ shim_finish(int status)
             }
             shim_exec_end(e, st);
         }
+    shim.oom_killed = shim_cgroup_oom_killed(&shim.spec);
+    shim_cgroup_teardown(&shim.spec);
     shim_write_exit(code, NULL);
     unlink("attach.sock");
     /* what attachers have not received yet, for at most two seconds each */
@@ -1289,6 +1309,8 @@ main(int argc, char **argv)
     struct shim_child child = { .console_sock = -1 };
     int exec_pipe[2], sock[2] = { -1, -1 }, in[2] = { -1, -1 }, out[2][2] = { { -1, -1 }, { -1, -1 } };
     int usock[2] = { -1, -1 };
+    int cg[2] = { -1, -1 };
+    unsigned long clone_flags;
     struct sockaddr_un sa = { .sun_family = AF_UNIX };
     const char *why = NULL;
     sigset_t chld;
@@ -1366,6 +1388,19 @@ main(int argc, char **argv)
     if (shim.sig_fd < 0)
         shim_failf("signalfd: %s", strerror(errno));
 
+    if (shim_cgroup_setup(&shim.spec, &why) < 0)
+        shim_fail(SHIM_EXIT_START_FAILED, why);
+    clone_flags = (unsigned long)shim.spec.clone_flags;
+    child.cgroup_sync = child.cgroup_sync_peer = -1;
+    if (shim.spec.cgroup_path) {
+        /* the child makes its cgroup namespace once the shim has put it in its cgroup */
+        if (pipe2(cg, O_CLOEXEC) < 0)
+            shim_failf("pipe: %s", strerror(errno));
+        child.cgroup_sync = cg[0];
+        child.cgroup_sync_peer = cg[1];
+        child.cgroupns = (clone_flags & CLONE_NEWCGROUP) != 0;
+        clone_flags &= ~(unsigned long)CLONE_NEWCGROUP;
+    }
     child.spec = &shim.spec;
     child.stdio[0] = in[0];
     child.stdio[1] = out[0][1];
@@ -1377,8 +1412,7 @@ main(int argc, char **argv)
         socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, usock) < 0)
         shim_failf("socketpair: %s", strerror(errno));
     child.userns_sock = usock[1];
-    pid = (pid_t)syscall(SYS_clone, (unsigned long)shim.spec.clone_flags | SIGCHLD, NULL, NULL,
-                         NULL, 0UL);
+    pid = (pid_t)syscall(SYS_clone, clone_flags | SIGCHLD, NULL, NULL, NULL, 0UL);
     if (pid < 0)
         shim_failf("clone: %s", strerror(errno));
     if (pid == 0)
@@ -1394,6 +1428,17 @@ main(int argc, char **argv)
             shim_fail(SHIM_EXIT_START_FAILED, why);
         }
         close(usock[0]);
+    }
+    if (cg[1] >= 0) {
+        close(cg[0]);
+        if (shim_cgroup_enter(&shim.spec, pid, &why) < 0 || write(cg[1], "g", 1) != 1) {
+            close(cg[1]);
+            kill(pid, SIGKILL);
+            while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
+            }
+            shim_fail(SHIM_EXIT_START_FAILED, why ? why : "cannot let the init go on");
+        }
+        close(cg[1]);
     }
     close(exec_pipe[1]);
     for (i = 0; i < SHIM_NS_COUNT; i++)

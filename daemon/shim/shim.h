@@ -12,6 +12,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+struct json_object;
+struct cgroup_resources;
+
 /* Exit codes recorded when the command could not be started, as Docker sets them. */
 #define SHIM_EXIT_NOT_FOUND 127 /* the command does not exist */
 #define SHIM_EXIT_CANNOT_EXEC 126 /* permission denied, not executable */
@@ -105,6 +108,8 @@ struct shim_spec {
     /* a new user namespace (CLONE_NEWUSER in clone_flags): its maps */
     struct shim_id_map uid_map[SHIM_ID_MAPS_MAX], gid_map[SHIM_ID_MAPS_MAX];
     size_t nuid_map, ngid_map;
+    char *cgroup_path;                  /* linux.cgroupsPath, cleaned; NULL: none */
+    struct cgroup_resources *resources; /* linux.resources until applied */
     /* dctl */
     bool stdin_open, stdin_once, init;
     bool log_json; /* json-file, else none */
@@ -135,6 +140,9 @@ struct shim_child {
     int exec_pipe;            /* CLOEXEC: "CODE MESSAGE" on failure, EOF on exec */
     int userns_sock;          /* with a user namespace: the maps' go-ahead, else -1 */
     int userns_fd;            /* an exec: the container's user namespace, joined first */
+    int cgroup_sync;          /* a byte once the shim has put the child in its cgroup, or -1 */
+    int cgroup_sync_peer;     /* the write end, closed by the child first (-1 when none) */
+    bool cgroupns;            /* unshare the cgroup namespace once in the cgroup */
 };
 
 /* Runs in the clone()d child: sets the container up and execs its command (with
@@ -147,6 +155,23 @@ void shim_init_run(struct shim_child *c) __attribute__((noreturn));
  * directory (not created), user, groups and capabilities, and execs spec->args, with
  * failures on exec_pipe as for the init. Never returns. */
 void shim_init_exec_run(struct shim_child *c) __attribute__((noreturn));
+
+/* The container's cgroup (shim-cgroup.c). Reads linux.cgroupsPath and linux.resources
+ * (from shim_spec_load); none: the container stays in the shim's cgroups. */
+int shim_cgroup_spec(struct json_object *linux_, struct shim_spec *s, const char **why);
+/* Creates the cgroup and applies the resources (then freed), before the clone. */
+int shim_cgroup_setup(struct shim_spec *s, const char **why);
+/* Puts pid (the init, an exec) in the cgroup. */
+int shim_cgroup_enter(const struct shim_spec *s, pid_t pid, const char **why);
+/* Did the OOM killer kill anything in it? */
+bool shim_cgroup_oom_killed(const struct shim_spec *s);
+/* Readable on each OOM event, or -1 (no memory controller). */
+int shim_cgroup_oom_fd(const struct shim_spec *s);
+/* Kills what is left in the cgroup and removes it. */
+void shim_cgroup_teardown(const struct shim_spec *s);
+/* In the child: closes peer, waits for the go-ahead on fd (closed); -1 when it did not
+ * come. */
+int shim_cgroup_wait(int fd, int peer);
 
 /* Brings the loopback interface of the current network namespace up (netlink). */
 int shim_net_lo_up(void);

@@ -35,6 +35,7 @@
 
 #include <dctl/driver.h>
 
+#include "drivers/exec/native-cgroup.h"
 #include "lib/file.h"
 #include "lib/json.h"
 #include "lib/util.h"
@@ -77,6 +78,8 @@ struct native_ctr {
     dctl_exit_cb cb;
     void *arg;
     struct native_exec *execs;
+    char *cgroup_path; /* linux.cgroupsPath of its spec, once read (NULL: none) */
+    bool cgroup_read;
 };
 
 /* One driver instance; owned by dctld between init() and fini(). */
@@ -88,7 +91,8 @@ struct native {
     struct native_ctr *ctrs;
     char *restore_error; /* lent by restore() until the next call */
     char running_text[24];
-    struct dctl_option status_lines[3];
+    struct dctl_option status_lines[4];
+    struct cgroup_host cg; /* the host's cgroup layout (cg.nhier 0: none usable) */
 };
 
 static int
@@ -166,6 +170,7 @@ native_ctr_free(struct native_ctr *c)
     if (c->ev)
         event_free(c->ev);
     native_ctr_close(c);
+    free(c->cgroup_path);
     free(c->id);
     free(c->dir);
     free(c);
@@ -412,6 +417,18 @@ native_init(const struct dctl_host *host, const struct dctl_option *options, voi
     if (access(shim, X_OK) < 0)
         native_log(n, DCTL_LOG_WARN, "shim %s: %s; containers cannot start", shim,
                    strerror(errno));
+    {
+        dctl_error_t cerr = NULL;
+
+        if (native_cgroup_host(&n->cg, &cerr) < 0) {
+            cleanup_free char *text = dctl_error_text(cerr);
+
+            native_log(n, DCTL_LOG_WARN, "cgroups: %s; pause, stats and update cannot work",
+                       text);
+            dctl_error_free(cerr);
+            memset(&n->cg, 0, sizeof n->cg);
+        }
+    }
     n->shim = xstrdup(shim);
     n->run_dir = xstrdup(host->run_dir);
     pthread_mutex_init(&n->lock, NULL);
@@ -454,7 +471,10 @@ native_status(void *priv)
     snprintf(n->running_text, sizeof n->running_text, "%u", running);
     n->status_lines[0] = (struct dctl_option){ "Shim", n->shim };
     n->status_lines[1] = (struct dctl_option){ "Running shims", n->running_text };
-    n->status_lines[2] = (struct dctl_option){ NULL, NULL };
+    n->status_lines[2] = (struct dctl_option){ "Cgroup version",
+                                               n->cg.nhier == 0 ? "none"
+                                               : n->cg.version == 2 ? "2" : "1" };
+    n->status_lines[3] = (struct dctl_option){ NULL, NULL };
     return n->status_lines;
 }
 
@@ -516,6 +536,13 @@ native_create(void *priv, const char *id, const char *spec_json, dctl_error_t *e
         if (file_write_replace(AT_FDCWD, path, spec_json, strlen(spec_json), 0600, err) < 0)
             return -1;
     }
+    pthread_mutex_lock(&n->lock);
+    if ((c = native_ctr_find(n, id, false)) != NULL) {   /* a new spec, perhaps a new cgroup */
+        free(c->cgroup_path);
+        c->cgroup_path = NULL;
+        c->cgroup_read = false;
+    }
+    pthread_mutex_unlock(&n->lock);
     native_log(n, DCTL_LOG_DEBUG, "container %.12s created", id);
     return 0;
 }
@@ -779,35 +806,98 @@ native_kill(void *priv, const char *id, int signo, dctl_error_t *err)
     return 0;
 }
 
-static int
-native_not_yet(void *priv, dctl_error_t *err)
+/* ---- the container's cgroup: pause, resume, stats, update -------------------------- */
+
+/* c's cgroup path (read from its spec once); NULL when it has none. Lock held. */
+static const char *
+native_ctr_cgroup(struct native_ctr *c)
 {
-    return native_error(priv, err, DCTL_ERR_NOT_IMPLEMENTED, 0,
-                        "not supported by the native exec driver yet");
+    if (!c->cgroup_read) {
+        c->cgroup_path = native_cgroup_path_read(c->dir);
+        c->cgroup_read = true;
+    }
+    return c->cgroup_path;
+}
+
+/* The cgroup path (copied into path) and init pid of running container id; -1 with 404,
+ * 409 "not running", or 501 when the container or the host has no cgroup. */
+static int
+native_running_cgroup(struct native *n, const char *id, char *path, size_t len, pid_t *pid,
+                      dctl_error_t *err)
+{
+    struct native_ctr *c;
+    const char *cg = NULL;
+    bool running = false;
+
+    if (!native_id_is_valid(id))
+        return native_error(n, err, DCTL_ERR_INVALID, 0, "invalid container ID \"%s\"",
+                            id ? id : "");
+    pthread_mutex_lock(&n->lock);
+    c = native_ctr_find(n, id, true);
+    if (c) {
+        running = native_ctr_is_running(c);
+        cg = native_ctr_cgroup(c);
+        if (cg)
+            snprintf(path, len, "%s", cg);
+        if (pid)
+            *pid = c->init_pid;
+    }
+    pthread_mutex_unlock(&n->lock);
+    if (c == NULL)
+        return native_error(n, err, DCTL_ERR_NOT_FOUND, 0, "No such container: %s", id);
+    if (!running)
+        return native_error(n, err, DCTL_ERR_CONFLICT, 0, "Container %s is not running", id);
+    if (cg == NULL || n->cg.nhier == 0)
+        return native_error(n, err, DCTL_ERR_NOT_IMPLEMENTED, 0,
+                            "container %.12s has no cgroup of its own", id);
+    return 0;
 }
 
 static int
 native_pause(void *priv, const char *id, dctl_error_t *err)
 {
-    return native_not_yet(priv, err);
+    struct native *n = priv;
+    char path[CGROUP_PATH_MAX];
+
+    if (native_running_cgroup(n, id, path, sizeof path, NULL, err) < 0)
+        return -1;
+    return cgroup_freeze(&n->cg, path, true, err);
 }
 
 static int
 native_resume(void *priv, const char *id, dctl_error_t *err)
 {
-    return native_not_yet(priv, err);
+    struct native *n = priv;
+    char path[CGROUP_PATH_MAX];
+
+    if (native_running_cgroup(n, id, path, sizeof path, NULL, err) < 0)
+        return -1;
+    return cgroup_freeze(&n->cg, path, false, err);
 }
 
 static int
 native_stats(void *priv, const char *id, char **json, dctl_error_t *err)
 {
-    return native_not_yet(priv, err);
+    struct native *n = priv;
+    char path[CGROUP_PATH_MAX];
+    pid_t pid = 0;
+
+    if (native_running_cgroup(n, id, path, sizeof path, &pid, err) < 0)
+        return -1;
+    return native_cgroup_stats_json(&n->cg, path, pid, json, err);
 }
 
 static int
 native_update(void *priv, const char *id, const char *resources_json, dctl_error_t *err)
 {
-    return native_not_yet(priv, err);
+    struct native *n = priv;
+    char path[CGROUP_PATH_MAX];
+
+    if (resources_json == NULL)
+        return native_error(n, err, DCTL_ERR_INVALID, 0, "native: no resources to update");
+    if (native_running_cgroup(n, id, path, sizeof path, NULL, err) < 0)
+        return -1;
+    return native_cgroup_update(&n->cg, path, resources_json, err);
 }
 
 static int
@@ -1305,6 +1395,18 @@ native_remove(void *priv, const char *id, dctl_error_t *err)
             p.revents = 0;
             poll(&p, 1, NATIVE_REMOVE_WAIT_MS);
         }
+    }
+    /* the shim removes the cgroup as it leaves; one that was killed could not */
+    if (native_ctr_cgroup(c) && n->cg.nhier > 0 && cgroup_exists(&n->cg, c->cgroup_path)) {
+        dctl_error_t cerr = NULL;
+
+        if (cgroup_kill(&n->cg, c->cgroup_path, NATIVE_REMOVE_WAIT_MS, &cerr) < 0 ||
+            cgroup_remove(&n->cg, c->cgroup_path, &cerr) < 0) {
+            cleanup_free char *text = dctl_error_text(cerr);
+
+            native_log(n, DCTL_LOG_WARN, "container %.12s: %s", id, text);
+        }
+        dctl_error_free(cerr);
     }
     native_dir_clear(c->dir, false);
     if (rmdir(c->dir) < 0 && errno != ENOENT) {

@@ -195,13 +195,27 @@ struct dctl_exec_ops {
     /* Sends signo to the container's command (its PID 1). DCTL_ERR_CONFLICT
      * when it is not running. */
     int (*kill)(void *priv, const char *id, int signo, dctl_error_t *err);
+    /* Freezes every process of running container id (cgroup freezer) and returns once
+     * they are frozen. DCTL_ERR_CONFLICT when it is not running. May block for a while
+     * (the freezer waits for each task): call from a worker thread; safe beside other
+     * ops. */
     int (*pause)(void *priv, const char *id, dctl_error_t *err);
+    /* Thaws id's processes; does not wait. Any thread. */
     int (*resume)(void *priv, const char *id, dctl_error_t *err);
     /* Unused (ABI 1.0's placeholder for exec sessions): see exec_start below. */
     int (*exec)(void *priv, const char *id, const char *process_json, int *pid,
                 dctl_error_t *err);
-    /* Resource usage of id as JSON (malloc'd, the caller's). */
+    /* Resource usage of running container id as JSON text (malloc'd, the caller's): the
+     * members of Docker's stats object that come from the container, in its shape
+     * (GET /containers/{id}/stats): "cpu_stats" (with the host's "system_cpu_usage" and
+     * "online_cpus"), "memory_stats", "pids_stats", "blkio_stats", "num_procs",
+     * "storage_stats" and, when it has a network namespace of its own, "networks". The
+     * caller adds "read", "preread", "precpu_stats", "name" and "id".
+     * DCTL_ERR_CONFLICT when it is not running. Reads files: call from a worker thread. */
     int (*stats)(void *priv, const char *id, char **json, dctl_error_t *err);
+    /* Applies resources_json (an OCI linux.resources object; members absent or 0 are left
+     * as they are) to running container id. DCTL_ERR_CONFLICT when it is not running,
+     * DCTL_ERR_INVALID for a value the kernel refuses. Call from a worker thread. */
     int (*update)(void *priv, const char *id, const char *resources_json, dctl_error_t *err);
     /* After a daemon restart: *pid > 0 when id's command still runs (then
      * watch it); 0 when it ended, with *st filled (st->error points into the

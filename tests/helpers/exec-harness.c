@@ -7,7 +7,8 @@
  *     start ID                wait ID (restore, then watch until the exit)
  *     restore ID              kill ID SIGNO          remove ID
  *     attach ID REQUEST       (stdin to the socket, the socket to stdout)
- *     resize ID ROWS COLS     status                 unsupported ID
+ *     resize ID ROWS COLS     status                 unsupported ID (each cgroup op)
+ *     pause ID    resume ID    stats ID (its JSON)    update ID RESOURCES.json
  *     bench N SPEC.json       (create+start+exit+remove N times; the median in ms)
  *     exec ID EXEC PROCESS.json STREAMS  (exec_start, its streams as attach's, then
  *                             exec_watch; STREAMS "-" for none)
@@ -429,17 +430,36 @@ main(int argc, char **argv)
         if (ops->remove(priv, id, &err) < 0)
             return harness_fail("remove", err);
     } else if (strcmp(cmd, "unsupported") == 0) {
-        char *json;
+        char *json = NULL;
 
-        /* each of the later issues' ops answers 501 with a message */
+        /* each of the cgroup ops, whatever it answers */
         if (ops->pause(priv, id, &err) < 0)
             harness_fail("pause", steal_ptr(&err));
         if (ops->resume(priv, id, &err) < 0)
             harness_fail("resume", steal_ptr(&err));
         if (ops->stats(priv, id, &json, &err) < 0)
             harness_fail("stats", steal_ptr(&err));
+        free(json);
         if (ops->update(priv, id, "{}", &err) < 0)
             harness_fail("update", steal_ptr(&err));
+    } else if (strcmp(cmd, "pause") == 0) {
+        if (ops->pause(priv, id, &err) < 0)
+            return harness_fail("pause", err);
+    } else if (strcmp(cmd, "resume") == 0) {
+        if (ops->resume(priv, id, &err) < 0)
+            return harness_fail("resume", err);
+    } else if (strcmp(cmd, "stats") == 0) {
+        char *json = NULL;
+
+        if (ops->stats(priv, id, &json, &err) < 0)
+            return harness_fail("stats", err);
+        printf("%s\n", json);
+        free(json);
+    } else if (strcmp(cmd, "update") == 0 && optind + 2 < argc) {
+        cleanup_free char *text = file_read_all(AT_FDCWD, argv[optind + 2], NULL, &err);
+
+        if (text == NULL || ops->update(priv, id, text, &err) < 0)
+            return harness_fail("update", err);
     } else if (strcmp(cmd, "exec") == 0 && optind + 4 < argc) {
         rc = harness_exec(id, argv[optind + 2], argv[optind + 3], argv[optind + 4]);
     } else if (strcmp(cmd, "execwait") == 0 && optind + 2 < argc) {

@@ -25,12 +25,34 @@ DRIVER_DIR="$T/drivers"
 DCTLD_PID=
 TEST_NAME=$(basename "$0" .sh)
 CHECKS=0
+# the containers' cgroups of this test go under their own parent (dctld --cgroup-parent,
+# and cgroupsPath in the specs the native tests write), removed by cleanup
+CGROUP_PARENT="/dctl-test-${T##*/dctl-test.}"
 
 mkdir -p "$DRIVER_DIR"
 # the drivers built in this tree, as dctld would find them installed
 for so in "$top_builddir"/drivers/*/.libs/*.so; do
     [ -e "$so" ] && ln -sf "$so" "$DRIVER_DIR/"
 done
+
+# cgroup_cleanup: what is left in this test's cgroups (a shim that died before it could
+# tidy up) is killed by pid, thawed if frozen, and the cgroups removed, deepest first
+cgroup_cleanup() {
+    local d f p i
+    for d in /sys/fs/cgroup/*"$CGROUP_PARENT" /sys/fs/cgroup"$CGROUP_PARENT"; do
+        [ -d "$d" ] || continue
+        for i in 1 2 3 4 5 6 7 8 9 10; do
+            while read -r f; do
+                while read -r p; do kill -KILL "$p" 2>/dev/null; done <"$f"
+            done < <(find "$d" -name cgroup.procs 2>/dev/null)
+            find "$d" -name freezer.state 2>/dev/null | while read -r f; do echo THAWED >"$f"; done
+            find "$d" -name cgroup.freeze 2>/dev/null | while read -r f; do echo 0 >"$f"; done
+            find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null
+            [ -d "$d" ] || break
+            sleep 0.1
+        done
+    done
+}
 
 cleanup() {
     local rc=$?
@@ -45,6 +67,7 @@ cleanup() {
     for f in "$EXEC_ROOT"/drivers/exec/*/*/init.pid "$EXEC_ROOT"/drivers/exec/*/*/shim.pid; do
         [ -f "$f" ] && kill -KILL "$(cat "$f")" 2>/dev/null
     done
+    cgroup_cleanup
     if [ $rc -ne 0 ] && [ $rc -ne 77 ] && [ -f "$LOG" ]; then
         echo "--- dctld log (last 40 lines) ---"
         tail -n 40 "$LOG"
@@ -81,7 +104,8 @@ need_root() {
 dctld_start() {
     [ -f "$CONFIG" ] || echo '{}' >"$CONFIG"
     "$DCTLD" -H "unix://$SOCK" --data-root "$DATA_ROOT" --exec-root "$EXEC_ROOT" \
-        --pidfile "$PIDFILE" --driver-dir "$DRIVER_DIR" --config-file "$CONFIG" "$@" \
+        --pidfile "$PIDFILE" --driver-dir "$DRIVER_DIR" --config-file "$CONFIG" \
+        --cgroup-parent "$CGROUP_PARENT" "$@" \
         >>"$LOG" 2>&1 &
     DCTLD_PID=$!
     wait_ping || fail "dctld did not answer on $SOCK"

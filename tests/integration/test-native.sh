@@ -304,7 +304,7 @@ done
 [ -z "$(ls -A "$RUN_DIR")" ] || fail "bad input left state: $(ls -A "$RUN_DIR")"
 spec later 'process.args=["true"]'
 h create later "$T/later.json" && h unsupported later 2>"$T/later.err"
-[ "$(grep -c ": not supported by the native exec driver yet$" "$T/later.err")" = 4 ] &&
-    [ "$(grep -c "^error 8: " "$T/later.err")" = 4 ] || fail "later ops: $(cat "$T/later.err")"
+[ "$(grep -c ": Container later is not running$" "$T/later.err")" = 4 ] &&
+    [ "$(grep -c "^error 4: " "$T/later.err")" = 4 ] || fail "later ops: $(cat "$T/later.err")"
 h remove later && clean later
-ok "bad specs, IDs and namespaces refused with messages, leaving nothing; pause/resume/exec/stats/update: 501"
+ok "bad specs, IDs and namespaces refused with messages, leaving nothing; pause/resume/stats/update of a container not running: 409"
