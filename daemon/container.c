@@ -21,6 +21,7 @@
 #include "daemon/container.h"
 #include "daemon/dctld.h"
 #include "daemon/driver.h"
+#include "daemon/secfilter.h"
 #include "daemon/events.h"
 #include "daemon/exec.h"
 #include "daemon/health.h"
@@ -43,6 +44,7 @@
 struct container_store {
     struct dctld *d;
     char *root;
+    struct secfilter_cache *seccomp; /* seccomp filters compiled for starts (EXEC_ROOT/seccomp) */
     struct container **v;
     size_t n;
 };
@@ -1124,6 +1126,11 @@ container_store_open(struct dctld *d, dctl_error_t *err)
 
     s->d = d;
     s->root = xasprintf("%s/containers", d->config.data_root);
+    {
+        cleanup_free char *filters = xasprintf("%s/seccomp", d->config.exec_root);
+
+        s->seccomp = secfilter_cache_new(filters);
+    }
     if (file_mkdir_p(s->root, 0710, err) < 0 || container_dir_own(s, s->root, err) < 0) {
         container_store_free(s);
         return NULL;
@@ -1185,6 +1192,7 @@ container_store_free(struct container_store *s)
         container_unref(c);
     }
     free(s->v);
+    secfilter_cache_free(s->seccomp);
     free(s->root);
     free(s);
 }
@@ -1473,7 +1481,8 @@ container_start_prepare_run(void *job, dctl_error_t *err)
 {
     struct container_start_job *j = job;
     struct spec_input in = { .id = j->c->id, .config = j->config, .hostconfig = j->hostconfig,
-                             .container_dir = j->dir, .log_path = j->log_path };
+                             .container_dir = j->dir, .log_path = j->log_path,
+                             .seccomp = j->c->store->seccomp };
     cleanup_json struct json_object *spec = NULL;
     dctl_error_t perr = NULL;
 
