@@ -22,6 +22,7 @@
 #include "daemon/dctld.h"
 #include "daemon/driver.h"
 #include "daemon/secfilter.h"
+#include "daemon/security.h"
 #include "daemon/events.h"
 #include "daemon/exec.h"
 #include "daemon/health.h"
@@ -1116,6 +1117,33 @@ container_dir_own(struct container_store *s, const char *path, dctl_error_t *err
     return 0;
 }
 
+/* The default seccomp filter for Docker's default capabilities, compiled at start-up on a
+ * worker, so that the first container does not wait for it. */
+static int
+container_seccomp_warm_run(void *job, dctl_error_t *err)
+{
+    struct container_store *s = job;
+    struct json_object *oci = NULL;
+    char *path = NULL;
+    int rc = secfilter_cache_get(s->seccomp, NULL, security_caps_default(), &oci, &path, err);
+
+    if (oci)
+        json_object_put(oci);
+    free(path);
+    return rc;
+}
+
+static void
+container_seccomp_warm_done_cb(void *job, int status, dctl_error_t err)
+{
+    if (status < 0) {
+        cleanup_free char *text = dctl_error_text(err);
+
+        log_warn("seccomp: the default filter does not compile: %s", text);
+    }
+    dctl_error_free(err);
+}
+
 struct container_store *
 container_store_open(struct dctld *d, dctl_error_t *err)
 {
@@ -1165,6 +1193,13 @@ container_store_open(struct dctld *d, dctl_error_t *err)
     for (i = 0; i < n && i < s->n; i++)
         container_restore(s->v[i]);
     log_info("dctld: %zu containers", s->n);
+    {
+        dctl_error_t werr = NULL;
+
+        if (d->workers && worker_submit(d->workers, container_seccomp_warm_run,
+                                        container_seccomp_warm_done_cb, s, &werr) < 0)
+            dctl_error_free(werr);
+    }
     return s;
 }
 

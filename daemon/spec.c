@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "daemon/devices.h"
 #include "daemon/security.h"
 #include "daemon/spec.h"
 #include "lib/file.h"
@@ -975,7 +976,7 @@ spec_hostconfig_normalize(struct json_object *in, dctl_error_t *err)
     }
     if (spec_get(hc, "CgroupnsMode") == NULL)
         json_add_string(hc, "CgroupnsMode", "private");
-    if (security_hostconfig_check(hc, err) < 0)
+    if (security_hostconfig_check(hc, err) < 0 || devices_hostconfig_check(hc, err) < 0)
         goto fail;
     json_object_put(seen);
     return hc;
@@ -1360,21 +1361,6 @@ spec_mount(const char *dst, const char *type, const char *src, const char *const
     return m;
 }
 
-static struct json_object *
-spec_device(const char *path, int major, int minor)
-{
-    struct json_object *d = json_object_new_object();
-
-    json_add_string(d, "path", path);
-    json_add_string(d, "type", "c");
-    json_add_int64(d, "major", major);
-    json_add_int64(d, "minor", minor);
-    json_add_int64(d, "fileMode", 0666);
-    json_add_int64(d, "uid", 0);
-    json_add_int64(d, "gid", 0);
-    return d;
-}
-
 static void
 spec_ns_add(struct json_object *a, const char *type)
 {
@@ -1611,7 +1597,7 @@ spec_build(const struct spec_input *in, dctl_error_t *err)
     struct json_object *cfg = in->config, *hc = in->hostconfig;
     cleanup_json struct json_object *spec = json_object_new_object();
     struct json_object *proc, *args, *root, *mounts, *linux_, *ns, *devs;
-    struct json_object *dctl, *log, *v, *sysctl;
+    struct json_object *dctl, *log, *v, *sysctl, *resources;
     cleanup_free char *resolv = NULL, *hosts = NULL;
     cleanup_free char *host_resolv = NULL, *host_hosts = NULL, *hostname_line = NULL;
     cleanup_free char *path_hostname = NULL, *path_hosts = NULL, *path_resolv = NULL;
@@ -1807,14 +1793,8 @@ spec_build(const struct spec_input *in, dctl_error_t *err)
                "host"))
         spec_ns_add(ns, "cgroup");
     json_object_object_add(linux_, "namespaces", ns);
-    devs = json_object_new_array();
-    json_object_array_add(devs, spec_device("/dev/null", 1, 3));
-    json_object_array_add(devs, spec_device("/dev/zero", 1, 5));
-    json_object_array_add(devs, spec_device("/dev/full", 1, 7));
-    json_object_array_add(devs, spec_device("/dev/random", 1, 8));
-    json_object_array_add(devs, spec_device("/dev/urandom", 1, 9));
-    json_object_array_add(devs, spec_device("/dev/tty", 5, 0));
-    json_object_object_add(linux_, "devices", devs);
+    if (devices_spec_add(linux_, hc, "/dev", err) < 0)
+        return NULL;
     security_paths(linux_, hc);
     sysctl = spec_dup(spec_get(hc, "Sysctls"));
     json_object_object_add(linux_, "sysctl", sysctl ? sysctl : json_object_new_object());
@@ -1823,7 +1803,11 @@ spec_build(const struct spec_input *in, dctl_error_t *err)
 
         json_add_string(linux_, "cgroupsPath", cg);
     }
-    json_object_object_add(linux_, "resources", json_object_new_object());
+    resources = json_object_new_object();
+    json_object_object_add(linux_, "resources", resources);
+    if ((devs = devices_cgroup_rules(hc, err)) == NULL)
+        return NULL;
+    json_object_object_add(resources, "devices", devs);
     json_object_object_add(spec, "linux", linux_);
     /* dctl */
     dctl = json_object_new_object();
