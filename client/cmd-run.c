@@ -81,14 +81,28 @@ static const struct option run_longopts[] = {
     { "userns", required_argument, NULL, RUN_OPT_USERNS },
     { "sig-proxy", required_argument, NULL, RUN_OPT_SIG_PROXY },
     { "help", no_argument, NULL, RUN_OPT_HELP },
+    /* security (client/cmd-run-security.c) */
+    { "cap-add", required_argument, NULL, RUN_OPT_CAP_ADD },
+    { "cap-drop", required_argument, NULL, RUN_OPT_CAP_DROP },
+    { "privileged", no_argument, NULL, RUN_OPT_PRIVILEGED },
+    { "security-opt", required_argument, NULL, RUN_OPT_SECURITY_OPT },
+    { "device", required_argument, NULL, RUN_OPT_DEVICE },
+    { "device-cgroup-rule", required_argument, NULL, RUN_OPT_DEVICE_CGROUP_RULE },
+    { "ulimit", required_argument, NULL, RUN_OPT_ULIMIT },
     { NULL, 0, NULL, 0 },
 };
 #define RUN_SHORTOPTS "ditv:e:w:u:h:l:"
 
 #define RUN_OPTIONS_TEXT                                                                   \
     "      --add-host list              Add a custom host-to-IP mapping (host:ip)\n"           \
+    "      --cap-add list               Add Linux capabilities (NAME, CAP_NAME or ALL)\n"     \
+    "      --cap-drop list              Drop Linux capabilities (NAME, CAP_NAME or ALL)\n"    \
     "  -d, --detach                     Run container in background and print container ID\n" \
     "      --detach-keys string         Override the key sequence for detaching a container\n" \
+    "      --device list                Add a host device to the container\n"                \
+    "                                   (HOST[:CONTAINER][:rwm])\n"                           \
+    "      --device-cgroup-rule list    Add a rule to the cgroup allowed devices list\n"      \
+    "                                   (TYPE MAJOR:MINOR ACCESS, e.g. 'c 1:3 rwm')\n"        \
     "      --dns list                   Set custom DNS servers\n"                              \
     "      --dns-option list            Set DNS options\n"                                     \
     "      --dns-search list            Set custom DNS search domains\n"                       \
@@ -116,15 +130,20 @@ static const struct option run_longopts[] = {
     "      --network string             Connect a container to a network (none, host)\n"       \
     "      --no-healthcheck             Disable any container-specified HEALTHCHECK\n"         \
     "      --pid string                 PID namespace to use (host)\n"                          \
+    "      --privileged                 Give extended privileges to this container\n"        \
     "      --read-only                  Mount the container's root filesystem as read only\n"  \
     "      --restart string             Restart policy to apply when a container exits\n"      \
     "                                   (no, always, unless-stopped, on-failure[:N])\n"        \
     "      --rm                         Automatically remove the container when it exits\n"   \
+    "      --security-opt list          Security options (seccomp=unconfined|builtin|FILE,\n"  \
+    "                                   no-new-privileges[=true], systempaths=unconfined,\n"  \
+    "                                   apparmor=, label=)\n"                                  \
     "      --sig-proxy bool             Proxy received signals to the process (default true)\n" \
     "      --stop-signal string         Signal to stop the container\n"                        \
     "      --stop-timeout int           Timeout (in seconds) to stop a container\n"            \
     "      --tmpfs list                 Mount a tmpfs directory (/path[:options])\n"           \
     "  -t, --tty                        Allocate a pseudo-TTY\n"                               \
+    "      --ulimit ulimit              Ulimit options (NAME=SOFT[:HARD], e.g. nofile=1024:2048)\n" \
     "  -u, --user string                Username or UID (format: <name|uid>[:<group|gid>])\n"  \
     "      --userns string              User namespace to use (host: none, when dctld\n"      \
     "                                   remaps with --userns-remap)\n"                         \
@@ -151,6 +170,7 @@ cmd_run_opts_init(struct cmd_run_opts *o)
     o->log_opts = json_object_new_array();
     o->labels = json_object_new_array();
     o->group_add = json_object_new_array();
+    cmd_run_security_init(&o->sec);
 }
 
 void
@@ -165,6 +185,7 @@ cmd_run_opts_fini(struct cmd_run_opts *o)
         json_object_put(*v[i]);
         *v[i] = NULL;
     }
+    cmd_run_security_fini(&o->sec);
 }
 
 int
@@ -403,6 +424,14 @@ cmd_run_opt(struct cmd_run_opts *o, int opt, const char *arg, dctl_error_t *err)
         o->sig_proxy = b;
         break;
     }
+    case RUN_OPT_CAP_ADD:
+    case RUN_OPT_CAP_DROP:
+    case RUN_OPT_PRIVILEGED:
+    case RUN_OPT_SECURITY_OPT:
+    case RUN_OPT_DEVICE:
+    case RUN_OPT_DEVICE_CGROUP_RULE:
+    case RUN_OPT_ULIMIT:
+        return cmd_run_security_opt(&o->sec, opt, arg, err);
     default:
         return dctl_error_set(err, DCTL_ERR_INVALID, 0, "unknown option");
     }
@@ -573,6 +602,7 @@ cmd_run_body(const struct cmd_run_opts *o, const char *image, char *const *argv,
         json_add_string(hc, "UTSMode", o->uts);
     if (o->userns)
         json_add_string(hc, "UsernsMode", o->userns);
+    cmd_run_security_body(&o->sec, hc);
     return steal_ptr(&b);
 }
 
