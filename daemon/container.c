@@ -1123,13 +1123,11 @@ static int
 container_seccomp_warm_run(void *job, dctl_error_t *err)
 {
     struct container_store *s = job;
-    struct json_object *oci = NULL;
-    char *path = NULL;
-    int rc = secfilter_cache_get(s->seccomp, NULL, security_caps_default(), &oci, &path, err);
+    struct secfilter_result r;
+    int rc = secfilter_cache_get(s->seccomp, NULL, security_caps_default(), &r, err);
 
-    if (oci)
-        json_object_put(oci);
-    free(path);
+    if (rc == 0)
+        secfilter_result_fini(&r);
     return rc;
 }
 

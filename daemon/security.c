@@ -463,21 +463,27 @@ security_seccomp_add(struct json_object *spec, struct json_object *hc,
                      struct secfilter_cache *cache, dctl_error_t *err)
 {
     struct json_object *linux_ = security_get(spec, "linux"), *dctl = security_get(spec, "dctl");
-    struct json_object *oci = NULL;
-    cleanup_free char *bpf = NULL;
+    struct secfilter_result r;
     struct security_opts so;
+    struct json_object *oci;
 
     if (security_opts_parse(security_get(hc, "SecurityOpt"), &so, err) < 0)
         return -1;
     /* as dockerd's WithSeccomp: unconfined, or Privileged whatever the profile */
     if (so.seccomp_unconfined || json_get_bool(hc, "Privileged", false) || cache == NULL)
         return 0;
-    if (secfilter_cache_get(cache, so.seccomp_profile, security_spec_bounding(spec), &oci, &bpf,
-                            err) < 0)
+    if (secfilter_cache_get(cache, so.seccomp_profile, security_spec_bounding(spec), &r, err) < 0)
         return -1;
-    if (oci == NULL)   /* a profile with no default action and no rules: no filter */
+    if (r.oci == NULL)   /* a profile with no default action and no rules: no filter */
         return 0;
+    /* the cached text as it is when the spec is written (see security.h) */
+    oci = json_object_new_object();
+    json_object_set_serializer(oci, json_object_userdata_to_json_string, steal_ptr(&r.oci),
+                               json_object_free_userdata);
     json_object_object_add(linux_, "seccomp", oci);
-    json_add_string(dctl, "seccompBpf", bpf);
+    json_add_string(dctl, "seccompBpf", r.bpf_path);
+    if (r.flags)
+        json_add_int64(dctl, "seccompFlags", r.flags);
+    secfilter_result_fini(&r);
     return 0;
 }

@@ -77,9 +77,11 @@ extern const char *const security_masked_paths[];
 extern const char *const security_readonly_paths[];
 
 /* linux.seccomp (the OCI form of the profile for this container's bounding set, so that an
- * OCI runtime could load it) and dctl.seccompBpf (the path of the filter compiled from it,
- * which dctl-shim loads) into spec, whose process.capabilities is set; nothing with
- * Privileged or seccomp=unconfined, or when cache is NULL. May compile: blocks. */
+ * OCI runtime could load it), dctl.seccompBpf (the path of the filter compiled from it,
+ * which dctl-shim loads) and dctl.seccompFlags into spec, whose process.capabilities is
+ * set; nothing with Privileged or seccomp=unconfined, or when cache is NULL. linux.seccomp
+ * is an empty object in memory that serializes as the cached text (the spec is only ever
+ * written out). May compile: blocks. */
 int security_seccomp_add(struct json_object *spec, struct json_object *hc,
                          struct secfilter_cache *cache, dctl_error_t *err);
 

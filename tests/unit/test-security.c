@@ -595,38 +595,43 @@ START_TEST(test_filter_cache)
 {
     char dir[] = "/tmp/test-security-cache-XXXXXX";
     struct secfilter_cache *c;
-    struct json_object *oci = NULL;
-    char *path1 = NULL, *path2 = NULL, *path3 = NULL;
+    struct secfilter_result r1, r2, r3;
     dctl_error_t err = NULL;
     struct stat st1, st2;
+    struct json_object *oci;
     struct dirent *de;
     DIR *d;
     int files = 0;
 
     ck_assert(mkdtemp(dir) != NULL);
     c = secfilter_cache_new(dir);
-    ck_assert_int_eq(secfilter_cache_get(c, NULL, DEFAULT_CAPS, &oci, &path1, &err), 0);
-    ck_assert(oci != NULL && path1 != NULL);
+    ck_assert_int_eq(secfilter_cache_get(c, NULL, DEFAULT_CAPS, &r1, &err), 0);
+    ck_assert(r1.oci != NULL && r1.bpf_path != NULL);
+    oci = json_tokener_parse(r1.oci);   /* the OCI object's text */
+    ck_assert_str_eq(json_get_string(oci, "defaultAction"), "SCMP_ACT_ERRNO");
     json_object_put(oci);
-    ck_assert_int_eq(stat(path1, &st1), 0);
-    ck_assert_int_eq(secfilter_cache_get(c, NULL, DEFAULT_CAPS, &oci, &path2, &err), 0);
-    json_object_put(oci);
-    ck_assert_str_eq(path1, path2);
-    ck_assert_int_eq(stat(path2, &st2), 0);
+    ck_assert_int_eq(stat(r1.bpf_path, &st1), 0);
+    ck_assert_int_eq(secfilter_cache_get(c, NULL, DEFAULT_CAPS, &r2, &err), 0);
+    ck_assert_str_eq(r1.bpf_path, r2.bpf_path);
+    ck_assert_str_eq(r1.oci, r2.oci);
+    ck_assert_int_eq(stat(r2.bpf_path, &st2), 0);
     ck_assert(st1.st_ino == st2.st_ino && st1.st_mtim.tv_nsec == st2.st_mtim.tv_nsec);
-    ck_assert_int_eq(secfilter_cache_get(c, NULL, DEFAULT_CAPS | C(21), &oci, &path3, &err), 0);
-    json_object_put(oci);
-    ck_assert_str_ne(path1, path3);
+    secfilter_result_fini(&r2);
+    ck_assert_int_eq(secfilter_cache_get(c, NULL, DEFAULT_CAPS | C(21), &r3, &err), 0);
+    ck_assert_str_ne(r1.bpf_path, r3.bpf_path);
     /* a removed file is compiled again */
-    unlink(path1);
-    free(path2);
-    ck_assert_int_eq(secfilter_cache_get(c, NULL, DEFAULT_CAPS, &oci, &path2, &err), 0);
-    json_object_put(oci);
-    ck_assert_int_eq(stat(path2, &st2), 0);
+    unlink(r1.bpf_path);
+    ck_assert_int_eq(secfilter_cache_get(c, NULL, DEFAULT_CAPS, &r2, &err), 0);
+    ck_assert_int_eq(stat(r2.bpf_path, &st2), 0);
+    secfilter_result_fini(&r2);
     /* a profile meaning no filter: none */
-    free(path2);
-    ck_assert_int_eq(secfilter_cache_get(c, "{}", 0, &oci, &path2, &err), 0);
-    ck_assert(oci == NULL && path2 == NULL);
+    ck_assert_int_eq(secfilter_cache_get(c, "{}", 0, &r2, &err), 0);
+    ck_assert(r2.oci == NULL && r2.bpf_path == NULL);
+    /* flags for the loader */
+    ck_assert_int_eq(secfilter_cache_get(c, "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"flags\":"
+                                            "[\"SECCOMP_FILTER_FLAG_LOG\"]}", 0, &r2, &err), 0);
+    ck_assert_uint_eq(r2.flags, SECCOMP_FILTER_FLAG_LOG);
+    secfilter_result_fini(&r2);
     secfilter_cache_free(c);
     d = opendir(dir);
     while ((de = readdir(d)) != NULL)
@@ -635,10 +640,10 @@ START_TEST(test_filter_cache)
             unlinkat(dirfd(d), de->d_name, 0);
         }
     closedir(d);
-    ck_assert_int_eq(files, 2);
+    ck_assert_int_eq(files, 3);
     rmdir(dir);
-    free(path1);
-    free(path3);
+    secfilter_result_fini(&r1);
+    secfilter_result_fini(&r3);
 }
 END_TEST
 
