@@ -647,6 +647,49 @@ START_TEST(test_filter_cache)
 }
 END_TEST
 
+/* The spec gets the OCI object (as text when written out) and the compiled file; nothing
+ * for seccomp=unconfined or Privileged. */
+START_TEST(test_seccomp_add)
+{
+    char dir[] = "/tmp/test-security-spec-XXXXXX";
+    struct secfilter_cache *c;
+    struct json_object *spec, *hc, *out;
+    dctl_error_t err = NULL;
+    const char *bpf;
+
+    ck_assert(mkdtemp(dir) != NULL);
+    c = secfilter_cache_new(dir);
+    spec = parse("{\"process\":{\"capabilities\":{\"bounding\":[\"CAP_CHOWN\"]}},"
+                 "\"linux\":{},\"dctl\":{}}");
+    hc = parse("{}");
+    ck_assert_int_eq(security_seccomp_add(spec, hc, c, &err), 0);
+    out = json_tokener_parse(json_object_to_json_string(spec));   /* as the driver gets it */
+    ck_assert_str_eq(json_get_string(json_object_object_get(json_object_object_get(out, "linux"),
+                                                            "seccomp"), "defaultAction"),
+                     "SCMP_ACT_ERRNO");
+    bpf = json_get_string(json_object_object_get(out, "dctl"), "seccompBpf");
+    ck_assert(bpf && strncmp(bpf, dir, strlen(dir)) == 0 && access(bpf, R_OK) == 0);
+    unlink(bpf);
+    json_object_put(out);
+    json_object_put(spec);
+    json_object_put(hc);
+    spec = parse("{\"linux\":{},\"dctl\":{}}");
+    hc = parse("{\"SecurityOpt\":[\"seccomp=unconfined\"]}");
+    ck_assert_int_eq(security_seccomp_add(spec, hc, c, &err), 0);
+    ck_assert_str_eq(json_object_to_json_string_ext(spec, JSON_C_TO_STRING_PLAIN),
+                     "{\"linux\":{},\"dctl\":{}}");
+    json_object_put(hc);
+    hc = parse("{\"Privileged\":true}");
+    ck_assert_int_eq(security_seccomp_add(spec, hc, c, &err), 0);
+    ck_assert_str_eq(json_object_to_json_string_ext(spec, JSON_C_TO_STRING_PLAIN),
+                     "{\"linux\":{},\"dctl\":{}}");
+    json_object_put(hc);
+    json_object_put(spec);
+    secfilter_cache_free(c);
+    rmdir(dir);
+}
+END_TEST
+
 /* ---- devices ------------------------------------------------------------------------------ */
 
 static const struct {
@@ -801,6 +844,7 @@ security_suite(void)
     tcase_add_test(tc, test_filter_default);
     tcase_add_test(tc, test_filter_custom);
     tcase_add_test(tc, test_filter_cache);
+    tcase_add_test(tc, test_seccomp_add);
     suite_add_tcase(s, tc);
     tc = tcase_create("devices");
     tcase_add_loop_test(tc, test_devrule, 0, ARRAY_SIZE(rules));
