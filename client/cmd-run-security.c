@@ -4,9 +4,11 @@
  * opts/opts.go validateDevice, go-units ParseUlimit), and their HostConfig members. */
 #include <config.h>
 
+#include <ctype.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "client/cmd-container.h"
 #include "lib/devrule.h"
@@ -232,6 +234,23 @@ sec_ulimit(struct cmd_run_security *s, const char *arg, dctl_error_t *err)
     return 0;
 }
 
+/* As docker's CLI sends them: upper case, with CAP_ (but ALL), each once. */
+static void
+sec_cap_add(struct json_object *list, const char *name)
+{
+    cleanup_free char *c = strncasecmp(name, "CAP_", 4) == 0 || strcasecmp(name, "ALL") == 0
+                               ? xstrdup(name) : xasprintf("CAP_%s", name);
+    char *p;
+    size_t i;
+
+    for (p = c; *p; p++)
+        *p = (char)toupper((unsigned char)*p);
+    for (i = 0; i < json_object_array_length(list); i++)
+        if (strcmp(json_object_get_string(json_object_array_get_idx(list, i)), c) == 0)
+            return;
+    json_object_array_add(list, json_object_new_string(c));
+}
+
 int
 cmd_run_security_opt(struct cmd_run_security *s, int opt, const char *arg, dctl_error_t *err)
 {
@@ -239,10 +258,8 @@ cmd_run_security_opt(struct cmd_run_security *s, int opt, const char *arg, dctl_
 
     switch (opt) {
     case RUN_OPT_CAP_ADD:
-        json_object_array_add(s->cap_add, json_object_new_string(arg));
-        return 0;
     case RUN_OPT_CAP_DROP:
-        json_object_array_add(s->cap_drop, json_object_new_string(arg));
+        sec_cap_add(opt == RUN_OPT_CAP_ADD ? s->cap_add : s->cap_drop, arg);
         return 0;
     case RUN_OPT_PRIVILEGED:
         s->privileged = true;
