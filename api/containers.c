@@ -38,6 +38,7 @@
 #include "daemon/exec.h"
 #include "daemon/health.h"
 #include "daemon/image.h"
+#include "daemon/security.h"
 #include "daemon/worker.h"
 #include "detach.h"
 #include "filters.h"
@@ -412,6 +413,21 @@ ctr_summary(struct dctld *d, const struct container *c, bool size, int64_t rw, i
     return o;
 }
 
+/* SecurityOpt's apparmor=NAME, which dockerd records even where AppArmor is missing (as on
+ * this host: nothing applies it); "" otherwise. */
+static const char *
+ctr_apparmor_profile(struct json_object *hc)
+{
+    struct security_opts so;
+    dctl_error_t err = NULL;
+
+    if (security_opts_parse(ctr_get(hc, "SecurityOpt"), &so, &err) < 0) {
+        dctl_error_free(err);
+        return "";
+    }
+    return so.apparmor ? so.apparmor : "";
+}
+
 static struct json_object *
 ctr_inspect_json(struct dctld *d, const struct container *c, bool size, int64_t rw,
                  int64_t rootfs)
@@ -458,7 +474,7 @@ ctr_inspect_json(struct dctld *d, const struct container *c, bool size, int64_t 
     json_add_string(o, "Platform", "linux");
     json_add_string(o, "MountLabel", "");
     json_add_string(o, "ProcessLabel", "");
-    json_add_string(o, "AppArmorProfile", "");
+    json_add_string(o, "AppArmorProfile", ctr_apparmor_profile(hc));
     json_object_object_add(o, "ExecIDs", exec_ids_of(d->execs, c));
     if (hc) {
         if (ctr_get(hc, "Binds") == NULL)

@@ -343,8 +343,10 @@ info_build(const struct dctld *d, const struct info_job *j)
     json_object_object_add(v, "RuncCommit", info_commit("N/A"));
     json_object_object_add(v, "InitCommit", info_commit("N/A"));
 
-    /* Only what dctld enforces. As dockerd, containers get a private cgroup
-     * namespace by default only on cgroup v2. */
+    /* Only what dctld enforces: its default seccomp profile (daemon/secprofile.c); no
+     * AppArmor or SELinux. As dockerd, containers get a private cgroup namespace by
+     * default only on cgroup v2. */
+    json_object_array_add(secopts, json_object_new_string("name=seccomp,profile=builtin"));
     if (d->userns)
         json_object_array_add(secopts, json_object_new_string("name=userns"));
     if (si->cgroup_ns && si->cgroup_version == 2)

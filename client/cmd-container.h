@@ -94,6 +94,28 @@ double cmd_stats_mem_usage(struct json_object *memory_stats);
 struct json_object *cmd_stats_row(const char *container, struct json_object *stats,
                                   struct json_object *pre_cpu, bool no_trunc);
 
+/* getopt values of the security flags of run/create (client/cmd-run-security.c), apart
+ * from cmd-run.c's own */
+enum {
+    RUN_OPT_CAP_ADD = 512, RUN_OPT_CAP_DROP, RUN_OPT_PRIVILEGED, RUN_OPT_SECURITY_OPT,
+    RUN_OPT_DEVICE, RUN_OPT_DEVICE_CGROUP_RULE, RUN_OPT_ULIMIT,
+};
+
+/* --cap-add, --cap-drop, --privileged, --security-opt, --device, --device-cgroup-rule,
+ * --ulimit as parsed (the arrays are the HostConfig's members, built as they come). */
+struct cmd_run_security {
+    bool privileged, systempaths_unconfined;
+    struct json_object *cap_add, *cap_drop, *security_opt, *devices, *device_rules, *ulimits;
+};
+void cmd_run_security_init(struct cmd_run_security *s);
+void cmd_run_security_fini(struct cmd_run_security *s);
+/* One of the flags above; 0, or -1 with *err in docker's words ("invalid argument \"X\"
+ * for \"--ulimit\" flag: ..."). --security-opt seccomp=FILE reads FILE. */
+int cmd_run_security_opt(struct cmd_run_security *s, int opt, const char *arg,
+                         dctl_error_t *err);
+/* Their members of HostConfig hc. */
+void cmd_run_security_body(const struct cmd_run_security *s, struct json_object *hc);
+
 /* The flags of `dctl run` and `dctl create`, as parsed. */
 struct cmd_run_opts {
     bool detach, interactive, tty, rm, init, no_healthcheck, read_only, sig_proxy;
@@ -107,6 +129,7 @@ struct cmd_run_opts {
     struct json_object *env, *binds, *mounts, *tmpfs, *dns, *dns_search, *dns_options;
     struct json_object *hosts, *log_opts, *labels, *group_add; /* arrays of strings */
     struct json_object *resources; /* HostConfig members from the resource flags */
+    struct cmd_run_security sec;
 };
 
 void cmd_run_opts_init(struct cmd_run_opts *o);

@@ -82,6 +82,14 @@ static const struct option run_longopts[] = {
     { "sig-proxy", required_argument, NULL, RUN_OPT_SIG_PROXY },
     { "help", no_argument, NULL, RUN_OPT_HELP },
     CMD_RESOURCE_LONGOPTS,
+    /* security (client/cmd-run-security.c) */
+    { "cap-add", required_argument, NULL, RUN_OPT_CAP_ADD },
+    { "cap-drop", required_argument, NULL, RUN_OPT_CAP_DROP },
+    { "privileged", no_argument, NULL, RUN_OPT_PRIVILEGED },
+    { "security-opt", required_argument, NULL, RUN_OPT_SECURITY_OPT },
+    { "device", required_argument, NULL, RUN_OPT_DEVICE },
+    { "device-cgroup-rule", required_argument, NULL, RUN_OPT_DEVICE_CGROUP_RULE },
+    { "ulimit", required_argument, NULL, RUN_OPT_ULIMIT },
     { NULL, 0, NULL, 0 },
 };
 #define RUN_SHORTOPTS "ditv:e:w:u:h:l:m:c:"
@@ -90,6 +98,8 @@ static const struct option run_longopts[] = {
     "      --add-host list              Add a custom host-to-IP mapping (host:ip)\n"           \
     "      --blkio-weight uint16        Block IO (relative weight), between 10 and 1000\n"   \
     "      --blkio-weight-device list   Block IO weight (relative device weight)\n"           \
+    "      --cap-add list               Add Linux capabilities (NAME, CAP_NAME or ALL)\n"     \
+    "      --cap-drop list              Drop Linux capabilities (NAME, CAP_NAME or ALL)\n"    \
     "      --cpu-period int             Limit CPU CFS (Completely Fair Scheduler) period\n"   \
     "      --cpu-quota int              Limit CPU CFS (Completely Fair Scheduler) quota\n"    \
     "      --cpu-rt-period int          Limit CPU real-time period in microseconds\n"         \
@@ -100,6 +110,10 @@ static const struct option run_longopts[] = {
     "      --cpuset-mems string         MEMs in which to allow execution (0-3, 0,1)\n"        \
     "  -d, --detach                     Run container in background and print container ID\n" \
     "      --detach-keys string         Override the key sequence for detaching a container\n" \
+    "      --device list                Add a host device to the container\n"                \
+    "                                   (HOST[:CONTAINER][:rwm])\n"                           \
+    "      --device-cgroup-rule list    Add a rule to the cgroup allowed devices list\n"      \
+    "                                   (TYPE MAJOR:MINOR ACCESS, e.g. 'c 1:3 rwm')\n"        \
     "      --device-read-bps list       Limit read rate (bytes per second) from a device\n"   \
     "      --device-read-iops list      Limit read rate (IO per second) from a device\n"      \
     "      --device-write-bps list      Limit write rate (bytes per second) to a device\n"    \
@@ -140,15 +154,20 @@ static const struct option run_longopts[] = {
     "      --oom-kill-disable           Disable OOM Killer\n"                                 \
     "      --pid string                 PID namespace to use (host)\n"                          \
     "      --pids-limit int             Tune container pids limit (set -1 for unlimited)\n"   \
+    "      --privileged                 Give extended privileges to this container\n"        \
     "      --read-only                  Mount the container's root filesystem as read only\n"  \
     "      --restart string             Restart policy to apply when a container exits\n"      \
     "                                   (no, always, unless-stopped, on-failure[:N])\n"        \
     "      --rm                         Automatically remove the container when it exits\n"   \
+    "      --security-opt list          Security options (seccomp=unconfined|builtin|FILE,\n"  \
+    "                                   no-new-privileges[=true], systempaths=unconfined,\n"  \
+    "                                   apparmor=, label=)\n"                                  \
     "      --sig-proxy bool             Proxy received signals to the process (default true)\n" \
     "      --stop-signal string         Signal to stop the container\n"                        \
     "      --stop-timeout int           Timeout (in seconds) to stop a container\n"            \
     "      --tmpfs list                 Mount a tmpfs directory (/path[:options])\n"           \
     "  -t, --tty                        Allocate a pseudo-TTY\n"                               \
+    "      --ulimit ulimit              Ulimit options (NAME=SOFT[:HARD], e.g. nofile=1024:2048)\n" \
     "  -u, --user string                Username or UID (format: <name|uid>[:<group|gid>])\n"  \
     "      --userns string              User namespace to use (host: none, when dctld\n"      \
     "                                   remaps with --userns-remap)\n"                         \
@@ -176,6 +195,7 @@ cmd_run_opts_init(struct cmd_run_opts *o)
     o->labels = json_object_new_array();
     o->group_add = json_object_new_array();
     o->resources = json_object_new_object();
+    cmd_run_security_init(&o->sec);
 }
 
 void
@@ -190,6 +210,7 @@ cmd_run_opts_fini(struct cmd_run_opts *o)
         json_object_put(*v[i]);
         *v[i] = NULL;
     }
+    cmd_run_security_fini(&o->sec);
 }
 
 int
@@ -432,6 +453,14 @@ cmd_run_opt(struct cmd_run_opts *o, int opt, const char *arg, dctl_error_t *err)
         return cmd_resource_opt(o->resources, CMD_RES_MEMORY, arg, err);
     case 'c':
         return cmd_resource_opt(o->resources, CMD_RES_CPU_SHARES, arg, err);
+    case RUN_OPT_CAP_ADD:
+    case RUN_OPT_CAP_DROP:
+    case RUN_OPT_PRIVILEGED:
+    case RUN_OPT_SECURITY_OPT:
+    case RUN_OPT_DEVICE:
+    case RUN_OPT_DEVICE_CGROUP_RULE:
+    case RUN_OPT_ULIMIT:
+        return cmd_run_security_opt(&o->sec, opt, arg, err);
     default:
         if (opt >= CMD_RES_FIRST && opt <= CMD_RES_LAST)
             return cmd_resource_opt(o->resources, opt, arg, err);
@@ -609,6 +638,7 @@ cmd_run_body(const struct cmd_run_opts *o, const char *image, char *const *argv,
     json_object_object_foreach(o->resources, rk, rv) {
         json_object_object_add(hc, rk, json_object_get(rv));
     }
+    cmd_run_security_body(&o->sec, hc);
     return steal_ptr(&b);
 }
 

@@ -21,6 +21,8 @@
 #include "daemon/container.h"
 #include "daemon/dctld.h"
 #include "daemon/driver.h"
+#include "daemon/secfilter.h"
+#include "daemon/security.h"
 #include "daemon/events.h"
 #include "daemon/exec.h"
 #include "daemon/health.h"
@@ -45,6 +47,7 @@
 struct container_store {
     struct dctld *d;
     char *root;
+    struct secfilter_cache *seccomp; /* seccomp filters compiled for starts (EXEC_ROOT/seccomp) */
     struct container **v;
     size_t n;
     struct sysinfo si;   /* what the host's cgroups can do, read once at start */
@@ -1131,6 +1134,31 @@ container_dir_own(struct container_store *s, const char *path, dctl_error_t *err
     return 0;
 }
 
+/* The default seccomp filter for Docker's default capabilities, compiled at start-up on a
+ * worker, so that the first container does not wait for it. */
+static int
+container_seccomp_warm_run(void *job, dctl_error_t *err)
+{
+    struct container_store *s = job;
+    struct secfilter_result r;
+    int rc = secfilter_cache_get(s->seccomp, NULL, security_caps_default(), &r, err);
+
+    if (rc == 0)
+        secfilter_result_fini(&r);
+    return rc;
+}
+
+static void
+container_seccomp_warm_done_cb(void *job, int status, dctl_error_t err)
+{
+    if (status < 0) {
+        cleanup_free char *text = dctl_error_text(err);
+
+        log_warn("seccomp: the default filter does not compile: %s", text);
+    }
+    dctl_error_free(err);
+}
+
 struct container_store *
 container_store_open(struct dctld *d, dctl_error_t *err)
 {
@@ -1142,6 +1170,11 @@ container_store_open(struct dctld *d, dctl_error_t *err)
     s->d = d;
     sysinfo_read(&s->si);
     s->root = xasprintf("%s/containers", d->config.data_root);
+    {
+        cleanup_free char *filters = xasprintf("%s/seccomp", d->config.exec_root);
+
+        s->seccomp = secfilter_cache_new(filters);
+    }
     if (file_mkdir_p(s->root, 0710, err) < 0 || container_dir_own(s, s->root, err) < 0) {
         container_store_free(s);
         return NULL;
@@ -1176,6 +1209,13 @@ container_store_open(struct dctld *d, dctl_error_t *err)
     for (i = 0; i < n && i < s->n; i++)
         container_restore(s->v[i]);
     log_info("dctld: %zu containers", s->n);
+    {
+        dctl_error_t werr = NULL;
+
+        if (d->workers && worker_submit(d->workers, container_seccomp_warm_run,
+                                        container_seccomp_warm_done_cb, s, &werr) < 0)
+            dctl_error_free(werr);
+    }
     return s;
 }
 
@@ -1203,6 +1243,7 @@ container_store_free(struct container_store *s)
         container_unref(c);
     }
     free(s->v);
+    secfilter_cache_free(s->seccomp);
     free(s->root);
     free(s);
 }
@@ -1498,7 +1539,8 @@ container_start_prepare_run(void *job, dctl_error_t *err)
     struct container_start_job *j = job;
     struct spec_input in = { .id = j->c->id, .config = j->config, .hostconfig = j->hostconfig,
                              .container_dir = j->dir, .log_path = j->log_path,
-                             .cgroup_parent = j->cgroup_parent };
+                             .cgroup_parent = j->cgroup_parent,
+                             .seccomp = j->c->store->seccomp };
     cleanup_json struct json_object *spec = NULL;
     dctl_error_t perr = NULL;
 

@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "daemon/devices.h"
+#include "daemon/security.h"
 #include "daemon/spec.h"
 #include "daemon/spec-resources.h"
 #include "lib/file.h"
@@ -929,6 +931,8 @@ spec_hostconfig_normalize(struct json_object *in, dctl_error_t *err)
     }
     if (spec_get(hc, "CgroupnsMode") == NULL)
         json_add_string(hc, "CgroupnsMode", "private");
+    if (security_hostconfig_check(hc, err) < 0 || devices_hostconfig_check(hc, err) < 0)
+        goto fail;
     json_object_put(seen);
     return hc;
 fail:
@@ -1300,113 +1304,6 @@ spec_hosts_file(const char *host_text, struct json_object *extra, bool host_netw
 
 /* ---- the spec ---------------------------------------------------------------------- */
 
-static const char *const spec_default_caps[] = {
-    "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD", "CAP_NET_RAW",
-    "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE",
-    "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE", NULL,
-};
-
-static const char *const spec_all_caps[] = {
-    "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID",
-    "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
-    "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW",
-    "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT",
-    "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE",
-    "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE",
-    "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE",
-    "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ",
-    "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE", NULL,
-};
-
-static const char *const spec_masked_paths[] = {
-    "/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
-    "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
-    "/sys/firmware", "/sys/devices/virtual/powercap", NULL,
-};
-
-static const char *const spec_readonly_paths[] = {
-    "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL,
-};
-
-/* "NET_ADMIN" or "CAP_NET_ADMIN" → "CAP_NET_ADMIN" (upper case). */
-static char *
-spec_cap_name(const char *c)
-{
-    char *s = util_has_prefix(c, "CAP_") || util_has_prefix(c, "cap_") ? xstrdup(c)
-                                                                          : xasprintf("CAP_%s", c);
-    char *p;
-
-    for (p = s; *p; p++)
-        *p = (char)toupper((unsigned char)*p);
-    return s;
-}
-
-static bool
-spec_cap_known(const char *c)
-{
-    size_t i;
-
-    for (i = 0; spec_all_caps[i]; i++)
-        if (strcmp(spec_all_caps[i], c) == 0)
-            return true;
-    return false;
-}
-
-/* Docker's TweakCapabilities: defaults (or all when privileged), CapAdd, CapDrop. */
-static struct json_object *
-spec_caps(struct json_object *hc, dctl_error_t *err)
-{
-    struct json_object *add = spec_get(hc, "CapAdd"), *drop = spec_get(hc, "CapDrop");
-    struct json_object *set = json_object_new_object(), *out;
-    bool all_add = false, all_drop = false;
-    size_t i;
-
-    for (i = 0; i < spec_alen(add); i++)
-        all_add |= strcasecmp(spec_aget(add, i), "ALL") == 0;
-    for (i = 0; i < spec_alen(drop); i++)
-        all_drop |= strcasecmp(spec_aget(drop, i), "ALL") == 0;
-    for (i = 0; (json_get_bool(hc, "Privileged", false) || all_add ? spec_all_caps
-                                                                   : spec_default_caps)[i];
-         i++)
-        if (!all_drop || json_get_bool(hc, "Privileged", false))
-            json_object_object_add(set, (json_get_bool(hc, "Privileged", false) || all_add
-                                             ? spec_all_caps : spec_default_caps)[i],
-                                   json_object_new_boolean(1));
-    for (i = 0; i < spec_alen(add); i++) {
-        cleanup_free char *c = NULL;
-
-        if (strcasecmp(spec_aget(add, i), "ALL") == 0)
-            continue;
-        c = spec_cap_name(spec_aget(add, i));
-        if (!spec_cap_known(c)) {
-            json_object_put(set);
-            dctl_error_set(err, DCTL_ERR_INVALID, 0, "unknown capability: \"%s\"", c);
-            return NULL;
-        }
-        json_object_object_add(set, c, json_object_new_boolean(1));
-    }
-    for (i = 0; i < spec_alen(drop) && !json_get_bool(hc, "Privileged", false); i++) {
-        cleanup_free char *c = NULL;
-
-        if (strcasecmp(spec_aget(drop, i), "ALL") == 0)
-            continue;
-        c = spec_cap_name(spec_aget(drop, i));
-        if (!spec_cap_known(c)) {
-            json_object_put(set);
-            dctl_error_set(err, DCTL_ERR_INVALID, 0, "unknown capability: \"%s\"", c);
-            return NULL;
-        }
-        json_object_object_del(set, c);
-    }
-    out = json_object_new_array();
-    json_object_object_foreach(set, k, v) {
-        (void)v;
-        json_object_array_add(out, json_object_new_string(k));
-    }
-    json_object_put(set);
-    return out;
-}
-
 static struct json_object *
 spec_mount(const char *dst, const char *type, const char *src, const char *const *opts)
 {
@@ -1417,21 +1314,6 @@ spec_mount(const char *dst, const char *type, const char *src, const char *const
     json_add_string(m, "source", src);
     json_object_object_add(m, "options", spec_strv(opts));
     return m;
-}
-
-static struct json_object *
-spec_device(const char *path, int major, int minor)
-{
-    struct json_object *d = json_object_new_object();
-
-    json_add_string(d, "path", path);
-    json_add_string(d, "type", "c");
-    json_add_int64(d, "major", major);
-    json_add_int64(d, "minor", minor);
-    json_add_int64(d, "fileMode", 0666);
-    json_add_int64(d, "uid", 0);
-    json_add_int64(d, "gid", 0);
-    return d;
 }
 
 static void
@@ -1553,30 +1435,13 @@ spec_process_user(struct json_object *proc, const char *rootfs, const char *user
     return 0;
 }
 
-/* process.capabilities and noNewPrivileges from the HostConfig; all_caps gives every
- * capability (an exec's Privileged). */
+/* process.capabilities, noNewPrivileges and rlimits from the HostConfig (proc's user is
+ * set); all_caps gives every capability (an exec's Privileged). */
 static int
 spec_process_security(struct json_object *proc, struct json_object *hc, bool all_caps,
                       dctl_error_t *err)
 {
-    struct json_object *caps = all_caps ? spec_strv(spec_all_caps) : spec_caps(hc, err), *v;
-    size_t i;
-
-    if (caps == NULL)
-        return -1;
-    v = json_object_new_object();
-    json_object_object_add(v, "bounding", json_object_get(caps));
-    json_object_object_add(v, "effective", json_object_get(caps));
-    json_object_object_add(v, "permitted", caps);
-    json_object_object_add(proc, "capabilities", v);
-    json_add_bool(proc, "noNewPrivileges", false);
-    v = spec_get(hc, "SecurityOpt");
-    for (i = 0; i < spec_alen(v); i++)
-        if (strcmp(spec_aget(v, i), "no-new-privileges") == 0 ||
-            strcmp(spec_aget(v, i), "no-new-privileges:true") == 0 ||
-            strcmp(spec_aget(v, i), "no-new-privileges=true") == 0)
-            json_add_bool(proc, "noNewPrivileges", true);
-    return 0;
+    return security_process(proc, hc, all_caps, err);
 }
 
 /* process.consoleSize {height, width} */
@@ -1687,7 +1552,7 @@ spec_build(const struct spec_input *in, dctl_error_t *err)
     struct json_object *cfg = in->config, *hc = in->hostconfig;
     cleanup_json struct json_object *spec = json_object_new_object();
     struct json_object *proc, *args, *root, *mounts, *linux_, *ns, *devs;
-    struct json_object *dctl, *log, *v, *sysctl;
+    struct json_object *dctl, *log, *v, *sysctl, *resources;
     cleanup_free char *resolv = NULL, *hosts = NULL;
     cleanup_free char *host_resolv = NULL, *host_hosts = NULL, *hostname_line = NULL;
     cleanup_free char *path_hostname = NULL, *path_hosts = NULL, *path_resolv = NULL;
@@ -1699,6 +1564,7 @@ spec_build(const struct spec_input *in, dctl_error_t *err)
                     strcmp(json_get_string(hc, "IpcMode"), "host") == 0;
     bool tty = json_get_bool(cfg, "Tty", false), privileged = json_get_bool(hc, "Privileged",
                                                                              false);
+    const char *netfiles_mode = json_get_bool(hc, "ReadonlyRootfs", false) ? "ro" : "rw";
     struct spec_log lg;
     size_t i;
 
@@ -1794,15 +1660,16 @@ spec_build(const struct spec_input *in, dctl_error_t *err)
                                              (const char *const[]){ "nosuid", "noexec", "nodev",
                                                                     privileged ? "rw" : "ro",
                                                                     NULL }));
+    /* read-only with a read-only root, as dockerd's NetworkMounts */
     json_object_array_add(mounts, spec_mount("/etc/hostname", "bind", path_hostname,
                                              (const char *const[]){ "rbind", "rprivate",
-                                                                    NULL }));
+                                                                    netfiles_mode, NULL }));
     json_object_array_add(mounts, spec_mount("/etc/hosts", "bind", path_hosts,
                                              (const char *const[]){ "rbind", "rprivate",
-                                                                    NULL }));
+                                                                    netfiles_mode, NULL }));
     json_object_array_add(mounts, spec_mount("/etc/resolv.conf", "bind", path_resolv,
                                              (const char *const[]){ "rbind", "rprivate",
-                                                                    NULL }));
+                                                                    netfiles_mode, NULL }));
     v = spec_get(hc, "Binds");
     for (i = 0; i < spec_alen(v); i++) {
         cleanup_free char *src = NULL, *dst = NULL, *prop = NULL;
@@ -1881,18 +1748,9 @@ spec_build(const struct spec_input *in, dctl_error_t *err)
                "host"))
         spec_ns_add(ns, "cgroup");
     json_object_object_add(linux_, "namespaces", ns);
-    devs = json_object_new_array();
-    json_object_array_add(devs, spec_device("/dev/null", 1, 3));
-    json_object_array_add(devs, spec_device("/dev/zero", 1, 5));
-    json_object_array_add(devs, spec_device("/dev/full", 1, 7));
-    json_object_array_add(devs, spec_device("/dev/random", 1, 8));
-    json_object_array_add(devs, spec_device("/dev/urandom", 1, 9));
-    json_object_array_add(devs, spec_device("/dev/tty", 5, 0));
-    json_object_object_add(linux_, "devices", devs);
-    json_object_object_add(linux_, "maskedPaths",
-                           privileged ? json_object_new_array() : spec_strv(spec_masked_paths));
-    json_object_object_add(linux_, "readonlyPaths",
-                           privileged ? json_object_new_array() : spec_strv(spec_readonly_paths));
+    if (devices_spec_add(linux_, hc, "/dev", err) < 0)
+        return NULL;
+    security_paths(linux_, hc);
     sysctl = spec_dup(spec_get(hc, "Sysctls"));
     json_object_object_add(linux_, "sysctl", sysctl ? sysctl : json_object_new_object());
     {
@@ -1905,7 +1763,13 @@ spec_build(const struct spec_input *in, dctl_error_t *err)
         }
         json_add_string(linux_, "cgroupsPath", cg);
         json_object_object_add(linux_, "resources", res);
+        resources = res;
     }
+    if ((devs = devices_cgroup_rules(hc, err)) == NULL) {
+        json_object_put(linux_);
+        return NULL;
+    }
+    json_object_object_add(resources, "devices", devs);
     json_object_object_add(spec, "linux", linux_);
     /* dctl */
     dctl = json_object_new_object();
@@ -1919,7 +1783,8 @@ spec_build(const struct spec_input *in, dctl_error_t *err)
     json_add_int64(log, "maxFile", lg.max_file);
     json_object_object_add(dctl, "log", log);
     json_object_object_add(spec, "dctl", dctl);
-    if (spec_userns_apply(spec, in, err) < 0)
+    if (spec_userns_apply(spec, in, err) < 0 ||
+        security_seccomp_add(spec, hc, in->seccomp, err) < 0)
         return NULL;
     return steal_ptr(&spec);
 }

@@ -23,6 +23,8 @@
 #include "lib/error.h"
 #include "lib/idmap.h"
 
+struct secfilter_cache;
+
 #define SPEC_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 #define SPEC_DEFAULT_SHM_SIZE (64LL * 1024 * 1024)
 
@@ -43,8 +45,9 @@ struct json_object *spec_config_merge(struct json_object *body, struct json_obje
 
 /* HostConfig of a new container: the body's with Docker's defaults filled in, checked:
  * restart policy, AutoRemove with a restart policy, network, PID, IPC and UTS modes,
- * log config, ShmSize, Binds, Mounts (a missing bind source is an error), Tmpfs and
- * Sysctls. Binds' missing host directories are not created here (spec_binds_prepare). */
+ * log config, ShmSize, Binds, Mounts (a missing bind source is an error), Tmpfs,
+ * Sysctls, and the security settings (daemon/security.h: SecurityOpt and its seccomp
+ * profile, CapAdd, CapDrop, Ulimits; MaskedPaths and ReadonlyPaths defaults). Binds' missing host directories are not created here (spec_binds_prepare). */
 struct json_object *spec_hostconfig_normalize(struct json_object *hostconfig, dctl_error_t *err);
 
 /* ---- pieces ------------------------------------------------------------------- */
@@ -105,6 +108,7 @@ struct spec_input {
     const char *log_path;            /* the json-file log */
     const struct idmap *userns;      /* the daemon's --userns-remap; NULL: none */
     const char *cgroup_parent;       /* dctld's --cgroup-parent (NULL: "/dctl") */
+    struct secfilter_cache *seccomp; /* compiled seccomp filters; NULL: no filter (tests) */
 };
 
 /* Builds the exec driver's spec; writes hostname, hosts and resolv.conf into the

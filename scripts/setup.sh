@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 # build
 PKGS=(build-essential autoconf automake libtool pkg-config
       libevent-dev libmicrohttpd-dev libjson-c-dev libarchive-dev libdevmapper-dev
-      libcurl4-gnutls-dev check nettle-dev)
+      libcurl4-gnutls-dev check nettle-dev libseccomp-dev)
 # tests and benchmarks
 PKGS+=(curl python3 procps iproute2 tmux busybox-static docker-registry wrk man-db groff-base)
 

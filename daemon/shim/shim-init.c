@@ -7,7 +7,7 @@
  * image leads a mount out of the root), create the devices and /dev links,
  * pivot_root, allocate the pty in the container's own devpts, hostname, sysctls,
  * read-only and masked paths, rlimits, stdio, working directory, user, groups,
- * capabilities, and exec with the spec's environment and a $PATH search inside
+ * capabilities, the seccomp filter, and exec with the spec's environment and a $PATH search inside
  * the root. A failure is written as "CODE MESSAGE" to the exec pipe (CLOEXEC, so
  * a successful exec closes it empty) and the child exits with CODE.
  *
@@ -46,30 +46,6 @@
 #include "shim.h"
 
 #define INIT_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
-static const char *const init_cap_names[] = {
-    "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID",
-    "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
-    "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW",
-    "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT",
-    "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE",
-    "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE",
-    "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE",
-    "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ",
-    "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
-};
-
-int
-shim_cap_from_name(const char *name)
-{
-    size_t i;
-
-    for (i = 0; i < sizeof init_cap_names / sizeof init_cap_names[0]; i++)
-        if (strcasecmp(name, init_cap_names[i]) == 0 ||
-            strcasecmp(name, init_cap_names[i] + 4) == 0)
-            return (int)i;
-    return -1;
-}
 
 static int init_exec_pipe = -1;
 static bool init_in_userns; /* the init is in a user namespace of its own */
@@ -432,22 +408,27 @@ init_paths(const struct shim_spec *s)
     }
 }
 
+/* The spec's rlimits as asked: dctld refused at create what is above its own hard limit
+ * (raising one needs CAP_SYS_RESOURCE), so a failure here is an error, never a lower limit. */
 static void
 init_rlimits(const struct shim_spec *s)
 {
     size_t i;
 
     for (i = 0; i < s->nrlimits; i++) {
-        struct rlimit cur, want;
+        struct rlimit want = { .rlim_cur = s->rlimits[i].soft, .rlim_max = s->rlimits[i].hard };
+        struct rlimit cur;
 
-        if (getrlimit(s->rlimits[i].resource, &cur) < 0)
+        if (setrlimit(s->rlimits[i].resource, &want) == 0)
             continue;
-        /* never above the current hard limit: raising it needs CAP_SYS_RESOURCE */
-        want.rlim_max = s->rlimits[i].hard < cur.rlim_max ? s->rlimits[i].hard : cur.rlim_max;
-        want.rlim_cur = s->rlimits[i].soft < want.rlim_max ? s->rlimits[i].soft : want.rlim_max;
-        if (setrlimit(s->rlimits[i].resource, &want) < 0)
-            init_fail(SHIM_EXIT_START_FAILED, "set rlimit %d: %s", s->rlimits[i].resource,
+        if (errno == EPERM && getrlimit(s->rlimits[i].resource, &cur) == 0 &&
+            want.rlim_max > cur.rlim_max)
+            init_fail(SHIM_EXIT_START_FAILED, "error setting rlimit type %d: the hard limit %llu "
+                      "is above the current one (%llu): %s", s->rlimits[i].resource,
+                      (unsigned long long)want.rlim_max, (unsigned long long)cur.rlim_max,
                       init_strerror(errno));
+        init_fail(SHIM_EXIT_START_FAILED, "error setting rlimit type %d: %s",
+                  s->rlimits[i].resource, init_strerror(errno));
     }
 }
 
@@ -475,11 +456,38 @@ init_cwd(const struct shim_spec *s)
 }
 
 static void
+init_seccomp(const struct shim_spec *s)
+{
+    if (shim_seccomp_load(s) < 0)
+        init_fail(SHIM_EXIT_START_FAILED, "load the seccomp filter: %s", init_strerror(errno));
+}
+
+static void
+init_capset(struct __user_cap_header_struct *hdr, uint64_t eff, uint64_t perm, uint64_t inh)
+{
+    struct __user_cap_data_struct want[2] = {
+        { .effective = (uint32_t)eff, .permitted = (uint32_t)perm, .inheritable = (uint32_t)inh },
+        { .effective = (uint32_t)(eff >> 32), .permitted = (uint32_t)(perm >> 32),
+          .inheritable = (uint32_t)(inh >> 32) },
+    };
+
+    if (syscall(SYS_capset, hdr, want) < 0)
+        init_fail(SHIM_EXIT_START_FAILED, "capset: %s", init_strerror(errno));
+}
+
+/* Groups, user and capabilities, then the seccomp filter, the last thing before the exec
+ * (shared by the init and the exec paths). The kernel loads a filter only with
+ * no_new_privs or CAP_SYS_ADMIN in the effective set; without no_new_privs (setuid
+ * programs in the container must work, as in Docker) CAP_SYS_ADMIN is kept until the
+ * filter is in, then dropped if the container does not have it: after the filter only
+ * capset, the ambient prctls and execve run, which any filter that lets the command start
+ * allows. */
+static void
 init_credentials(const struct shim_spec *s)
 {
     struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
-    struct __user_cap_data_struct cur[2], want[2];
-    uint64_t have;
+    struct __user_cap_data_struct cur[2];
+    uint64_t have, eff, perm, inh, admin = 1ULL << CAP_SYS_ADMIN;
     int last = CAP_LAST_CAP, c;
     FILE *f;
 
@@ -498,6 +506,8 @@ init_credentials(const struct shim_spec *s)
                 init_fail(SHIM_EXIT_START_FAILED, "drop capability %d: %s", c, init_strerror(errno));
         if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
             init_fail(SHIM_EXIT_START_FAILED, "keep capabilities: %s", init_strerror(errno));
+    } else {
+        init_seccomp(s);   /* no capabilities to set: load it while still root */
     }
     if (setgroups(s->ngids, s->gids) < 0)
         init_fail(SHIM_EXIT_START_FAILED, "setgroups: %s", init_strerror(errno));
@@ -514,14 +524,17 @@ init_credentials(const struct shim_spec *s)
         init_fail(SHIM_EXIT_START_FAILED, "capget: %s", init_strerror(errno));
     /* only what the shim has: a set asking for more would fail as a whole */
     have = (uint64_t)cur[0].permitted | ((uint64_t)cur[1].permitted << 32);
-    want[0].effective = (uint32_t)(s->caps[SHIM_CAP_EFFECTIVE] & have);
-    want[1].effective = (uint32_t)((s->caps[SHIM_CAP_EFFECTIVE] & have) >> 32);
-    want[0].permitted = (uint32_t)(s->caps[SHIM_CAP_PERMITTED] & have);
-    want[1].permitted = (uint32_t)((s->caps[SHIM_CAP_PERMITTED] & have) >> 32);
-    want[0].inheritable = (uint32_t)(s->caps[SHIM_CAP_INHERITABLE] & have);
-    want[1].inheritable = (uint32_t)((s->caps[SHIM_CAP_INHERITABLE] & have) >> 32);
-    if (syscall(SYS_capset, &hdr, want) < 0)
-        init_fail(SHIM_EXIT_START_FAILED, "capset: %s", init_strerror(errno));
+    eff = s->caps[SHIM_CAP_EFFECTIVE] & have;
+    perm = s->caps[SHIM_CAP_PERMITTED] & have;
+    inh = s->caps[SHIM_CAP_INHERITABLE] & have;
+    if (s->seccomp && !s->no_new_privs && !(eff & admin) && (have & admin)) {
+        init_capset(&hdr, eff | admin, perm | admin, inh);
+        init_seccomp(s);
+        init_capset(&hdr, eff, perm, inh);
+    } else {
+        init_capset(&hdr, eff, perm, inh);
+        init_seccomp(s);
+    }
     for (c = 0; c < 64; c++)
         if (s->caps[SHIM_CAP_AMBIENT] & (1ULL << c))
             prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0); /* as runc: best effort */

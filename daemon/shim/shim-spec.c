@@ -18,6 +18,7 @@
 
 #include <json-c/json.h>
 
+#include "lib/caps.h"
 #include "shim.h"
 
 static char shim_spec_why[512];
@@ -61,6 +62,20 @@ shim_spec_int(struct json_object *o, const char *key, long long dflt)
     struct json_object *v = shim_spec_get(o, key, json_type_int);
 
     return v ? (long long)json_object_get_int64(v) : dflt;
+}
+
+/* An OCI uint64 (json-c keeps those above INT64_MAX apart); a negative one as Go's
+ * uint64() would make it, so -1 is unlimited. */
+static uint64_t
+shim_spec_uint(struct json_object *o, const char *key)
+{
+    struct json_object *v = shim_spec_get(o, key, json_type_int);
+
+    if (v == NULL)
+        return 0;
+    if (json_object_get_int64(v) < 0)
+        return (uint64_t)json_object_get_int64(v);
+    return json_object_get_uint64(v);
 }
 
 static bool
@@ -238,7 +253,7 @@ shim_spec_process(struct json_object *p, struct shim_spec *s, const char **why)
 
             for (j = 0; j < n; j++) {
                 const char *name = json_object_get_string(json_object_array_get_idx(a, j));
-                int c = name ? shim_cap_from_name(name) : -1;
+                int c = name ? caps_from_name(name) : -1;
 
                 if (c < 0)
                     return shim_spec_fail(why, "unknown capability \"%s\"", name ? name : "");
@@ -260,8 +275,8 @@ shim_spec_process(struct json_object *p, struct shim_spec *s, const char **why)
             }
         if (!found)
             return shim_spec_fail(why, "unknown rlimit type \"%s\"", type ? type : "");
-        s->rlimits[i].soft = (uint64_t)shim_spec_int(e, "soft", 0);
-        s->rlimits[i].hard = (uint64_t)shim_spec_int(e, "hard", 0);
+        s->rlimits[i].soft = shim_spec_uint(e, "soft");
+        s->rlimits[i].hard = shim_spec_uint(e, "hard");
     }
     return 0;
 }
@@ -373,8 +388,9 @@ shim_spec_linux(struct json_object *l, struct shim_spec *s, const char **why)
         const char *type = json_object_get_string(shim_spec_get(e, "type", json_type_string));
 
         d->path = shim_spec_str(e, "path");
-        if (d->path == NULL || strncmp(d->path, "/dev/", 5) != 0)
-            return shim_spec_fail(why, "device path %s is not under /dev",
+        if (d->path == NULL || d->path[0] != '/' || strstr(d->path, "/../") ||
+            strcmp(strrchr(d->path, '/'), "/..") == 0 || d->path[1] == '\0')
+            return shim_spec_fail(why, "device path %s is not an absolute path",
                                   d->path ? d->path : "(none)");
         if (type == NULL || strcmp(type, "c") == 0 || strcmp(type, "u") == 0)
             d->type = S_IFCHR;
@@ -417,10 +433,14 @@ shim_spec_dctl(struct json_object *d, struct shim_spec *s, const char **why)
 {
     struct json_object *log = shim_spec_get(d, "log", json_type_object);
     const char *driver = json_object_get_string(shim_spec_get(log, "driver", json_type_string));
+    const char *bpf = json_object_get_string(shim_spec_get(d, "seccompBpf", json_type_string));
 
     s->stdin_open = shim_spec_bool(d, "stdin");
     s->stdin_once = shim_spec_bool(d, "stdinOnce");
     s->init = shim_spec_bool(d, "init");
+    if (bpf && shim_seccomp_read(bpf, s, why) < 0)
+        return -1;
+    s->seccomp_flags = (unsigned int)shim_spec_int(d, "seccompFlags", 0);
     if (driver == NULL || strcmp(driver, "none") == 0)
         return 0;
     if (strcmp(driver, "json-file") != 0)
@@ -536,6 +556,11 @@ shim_spec_load(int dirfd, struct shim_spec *s, const char **why)
             goto out;
     if (shim_spec_linux(l, s, why) < 0 || shim_spec_dctl(d, s, why) < 0)
         goto out;
+    if (shim_spec_get(l, "seccomp", json_type_object) && s->seccomp == NULL) {
+        shim_spec_fail(why, "linux.seccomp needs its compiled filter (dctl.seccompBpf): "
+                            "dctl-shim does not compile profiles");
+        goto out;
+    }
     rc = 0;
 out:
     json_object_put(root);

@@ -14,6 +14,7 @@
 
 struct json_object;
 struct cgroup_resources;
+struct sock_filter;
 
 /* Exit codes recorded when the command could not be started, as Docker sets them. */
 #define SHIM_EXIT_NOT_FOUND 127 /* the command does not exist */
@@ -110,6 +111,9 @@ struct shim_spec {
     size_t nuid_map, ngid_map;
     char *cgroup_path;                  /* linux.cgroupsPath, cleaned; NULL: none */
     struct cgroup_resources *resources; /* linux.resources until applied */
+    struct sock_filter *seccomp; /* the filter's program (dctl.seccompBpf), or NULL */
+    size_t seccomp_len;          /* in instructions */
+    unsigned int seccomp_flags;  /* SECCOMP_FILTER_FLAG_* (dctl.seccompFlags) */
     /* dctl */
     bool stdin_open, stdin_once, init;
     bool log_json; /* json-file, else none */
@@ -193,7 +197,12 @@ int shim_userns_join(int fd, const char **why);
  * user namespace must keep those of a mount it inherited (they are locked). */
 unsigned long shim_userns_locked_flags(const char *path);
 
-/* Capability number for a name such as "CAP_CHOWN"; -1 if unknown. */
-int shim_cap_from_name(const char *name);
+/* Reads the BPF program at path (written by dctld) into spec->seccomp. On error writes
+ * a message into why (a static buffer) and returns -1. */
+int shim_seccomp_read(const char *path, struct shim_spec *spec, const char **why);
+/* Loads spec->seccomp into the calling thread (nothing without one): the last step before
+ * an exec, shared by the init and exec paths (shim-init.c). The kernel wants
+ * no_new_privs or CAP_SYS_ADMIN in the effective set. 0, or -1 with errno. */
+int shim_seccomp_load(const struct shim_spec *spec);
 
 #endif

@@ -532,8 +532,19 @@ native_create(void *priv, const char *id, const char *spec_json, dctl_error_t *e
     native_dir_clear(dir, false);
     {
         cleanup_free char *path = xasprintf("%s/config.json", dir);
+        struct json_object *lin = NULL, *dctl = NULL;
+        const char *text = spec_json;
 
-        if (file_write_replace(AT_FDCWD, path, spec_json, strlen(spec_json), 0600, err) < 0)
+        /* the shim loads the filter dctld compiled (dctl.seccompBpf): its copy of the spec
+         * goes without the OCI profile, which it would parse for nothing */
+        if (json_object_object_get_ex(spec, "linux", &lin) &&
+            json_object_object_get_ex(lin, "seccomp", NULL) &&
+            json_object_object_get_ex(spec, "dctl", &dctl) && json_get_string(dctl, "seccompBpf")) {
+            json_object_object_del(lin, "seccomp");
+            text = json_object_to_json_string_ext(spec, JSON_C_TO_STRING_PLAIN |
+                                                            JSON_C_TO_STRING_NOSLASHESCAPE);
+        }
+        if (file_write_replace(AT_FDCWD, path, text, strlen(text), 0600, err) < 0)
             return -1;
     }
     pthread_mutex_lock(&n->lock);

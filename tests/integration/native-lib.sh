@@ -37,8 +37,10 @@ echo "hosts-file-from-the-host" >"$T/hosts"
 # it (Docker's defaults), each PATH=JSON (dotted path) set over it
 spec() {
     python3 - "$T" "$ROOT" "$@" <<'EOF'
-import json, sys
+import json, resource, sys
 t, root, name = sys.argv[1], sys.argv[2], sys.argv[3]
+# never above the current hard limit: the shim refuses to raise it (no CAP_SYS_RESOURCE)
+nofile = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
 caps = ["CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD", "CAP_NET_RAW",
         "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE",
         "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE"]
@@ -48,7 +50,7 @@ s = {
                 "env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
                         "HOSTNAME=" + name],
                 "cwd": "/", "capabilities": {k: caps for k in ["bounding", "effective", "permitted"]},
-                "rlimits": [{"type": "RLIMIT_NOFILE", "hard": 1048576, "soft": 1048576}]},
+                "rlimits": [{"type": "RLIMIT_NOFILE", "hard": nofile, "soft": nofile}]},
     "root": {"path": root, "readonly": False},
     "hostname": name,
     "mounts": [
