@@ -234,7 +234,14 @@ sec_ulimit(struct cmd_run_security *s, const char *arg, dctl_error_t *err)
     return 0;
 }
 
-/* As docker's CLI sends them: upper case, with CAP_ (but ALL), each once. */
+static int
+sec_cap_cmp(const void *a, const void *b)
+{
+    return strcmp(json_object_get_string(*(struct json_object *const *)a),
+                  json_object_get_string(*(struct json_object *const *)b));
+}
+
+/* As docker's CLI sends them: upper case, with CAP_ (but ALL), each once, sorted. */
 static void
 sec_cap_add(struct json_object *list, const char *name)
 {
@@ -249,6 +256,7 @@ sec_cap_add(struct json_object *list, const char *name)
         if (strcmp(json_object_get_string(json_object_array_get_idx(list, i)), c) == 0)
             return;
     json_object_array_add(list, json_object_new_string(c));
+    json_object_array_sort(list, sec_cap_cmp);
 }
 
 int

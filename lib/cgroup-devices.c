@@ -291,6 +291,11 @@ cgroup_devices_apply_v2(const struct cgroup_host *h, const char *path,
         return dctl_error_set(err, DCTL_ERR_INTERNAL, e, "cgroup: load the device filter%s%s",
                               *log ? ": " : "", log);
     }
+    if (h->fake) {   /* a test tree is no cgroup to attach to: loaded (verified) is all */
+        close(pfd);
+        close(cfd);
+        return 0;
+    }
     memset(&attr, 0, sizeof attr);
     attr.target_fd = (__u32)cfd;
     attr.attach_bpf_fd = (__u32)pfd;

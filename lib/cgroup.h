@@ -71,7 +71,8 @@ struct cgroup_host {
     unsigned int ctrls; /* every controller found */
     bool fake;          /* not cgroupfs (a test tree): the files a limit goes to are
                          * made as the kernel would have made them, nothing is killed,
-                         * a freeze does not wait */
+                         * a freeze does not wait, a device program is loaded but
+                         * not attached */
 };
 
 /* Reads root's layout (NULL: CGROUP_ROOT). version 0 detects it (cgroup2 mounted at

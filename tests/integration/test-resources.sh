@@ -200,6 +200,10 @@ out=$("$DCTL" pause counter 2>&1) && fail "a second pause accepted"
 grep -q "Container $cc is already paused" <<<"$out" || fail "$out"
 expect_status 409 POST /containers/counter/pause
 out=$("$DCTL" exec counter true 2>&1) && fail "exec into a paused container accepted"
+grep -q "Container $cc is paused, unpause the container before exec" <<<"$out" || fail "dctl exec: $out"
+expect_status 409 POST /containers/counter/exec "${JSON[@]}" -d '{"Cmd":["true"]}'
+grep -q "Container $cc is paused, unpause the container before exec" "$T/body" || fail "$(cat "$T/body")"
+[ "$(api GET /containers/counter/json | json 'j["ExecIDs"]')" = None ] || fail "a refused exec left a session: $(cat "$T/body")"
 "$DCTL" unpause counter >/dev/null || fail "unpause"
 counter_is_not() { [ "$(cat "$T/share/n")" != "$1" ]; }
 wait_for counter_is_not "$b" || fail "the counter did not go on after unpause"

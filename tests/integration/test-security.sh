@@ -276,7 +276,7 @@ j = json.load(open(sys.argv[1]))
 hc = j["HostConfig"]
 prof = json.dumps(json.load(open(sys.argv[2])), separators=(",", ":"))
 assert hc["SecurityOpt"] == ["seccomp=" + prof, "apparmor=prof"], hc["SecurityOpt"]
-assert hc["CapAdd"] == ["net_admin"], hc["CapAdd"]
+assert hc["CapAdd"] == ["CAP_NET_ADMIN"], hc["CapAdd"]   # as the docker CLI sends it
 assert j["AppArmorProfile"] == "prof", j["AppArmorProfile"]
 assert "/proc/kcore" in hc["MaskedPaths"] and len(hc["MaskedPaths"]) == 11, hc["MaskedPaths"]
 assert hc["ReadonlyPaths"] == ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"]

@@ -64,6 +64,11 @@ static const struct {
     { "--group-add 10 bb", "HostConfig.GroupAdd", "[\"10\"]" },
     { "--pid host --ipc host --uts host bb", "HostConfig.PidMode", "\"host\"" },
     { "--ipc host bb", "HostConfig.IpcMode", "\"host\"" },
+    /* capabilities as the docker CLI sends them: upper case, CAP_, once each, sorted */
+    { "--cap-add sys_admin --cap-add all --cap-add net_admin --cap-add CAP_NET_ADMIN bb",
+      "HostConfig.CapAdd", "[\"ALL\",\"CAP_NET_ADMIN\",\"CAP_SYS_ADMIN\"]" },
+    { "--cap-drop setuid --cap-drop Chown bb", "HostConfig.CapDrop",
+      "[\"CAP_CHOWN\",\"CAP_SETUID\"]" },
 };
 
 static const char *const refusals[] = {
