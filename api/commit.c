@@ -84,6 +84,23 @@ commit_run(void *job, dctl_error_t *err)
     return image_service_commit(j->svc, j->parent, fd, &opts, j->id, &j->ev, err);
 }
 
+/* The container paused for the commit (pause=1) goes on. */
+static void
+commit_unpause(struct commit_job *j)
+{
+    dctl_error_t uerr = NULL;
+
+    if (!j->paused || j->c->status != CONTAINER_PAUSED)
+        return;
+    j->paused = false;
+    if (container_unpause(j->c, &uerr) < 0) {
+        cleanup_free char *text = dctl_error_text(uerr);
+
+        log_warn("container %.12s: unpause after commit: %s", j->c->id, text);
+        dctl_error_free(uerr);
+    }
+}
+
 static void
 commit_done_cb(void *job, int status, dctl_error_t err)
 {
@@ -95,17 +112,6 @@ commit_done_cb(void *job, int status, dctl_error_t err)
         req->data = NULL;
         req->data_free = NULL;
     }
-    if (j->paused && j->c->status == CONTAINER_PAUSED) {
-        dctl_error_t uerr = NULL;
-
-        if (container_unpause(j->c, &uerr) < 0) {
-            cleanup_free char *text = dctl_error_text(uerr);
-
-            log_warn("container %.12s: unpause after commit: %s", j->c->id, text);
-            dctl_error_free(uerr);
-        }
-    }
-
     for (i = 0; i < j->ev.n; i++) {
         const struct image_event *e = &j->ev.v[i];
 
@@ -113,6 +119,7 @@ commit_done_cb(void *job, int status, dctl_error_t err)
                     NULL);
     }
     if (status < 0) {
+        commit_unpause(j);
         if (req) {
             api_reply_error(req, err);
             api_request_resume(req);
@@ -129,6 +136,7 @@ commit_done_cb(void *job, int status, dctl_error_t err)
         container_emit(j->c, "commit", "comment", j->comment ? j->comment : "", "imageID",
                        j->id, "imageRef", refs ? refs : "", NULL);
     }
+    commit_unpause(j);   /* after the commit event, as moby's deferred unpause */
     if (req) {
         struct json_object *o = json_object_new_object();
 

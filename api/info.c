@@ -344,12 +344,13 @@ info_build(const struct dctld *d, const struct info_job *j)
     json_object_object_add(v, "InitCommit", info_commit("N/A"));
 
     /* Only what dctld enforces: its default seccomp profile (daemon/secprofile.c); no
-     * AppArmor or SELinux. As dockerd, containers get a private cgroup namespace by
-     * default only on cgroup v2. */
+     * AppArmor or SELinux. Containers get a private cgroup namespace by default on v1
+     * too (dockerd's default there is host), so cgroupns is listed wherever the kernel
+     * has cgroup namespaces. */
     json_object_array_add(secopts, json_object_new_string("name=seccomp,profile=builtin"));
     if (d->userns)
         json_object_array_add(secopts, json_object_new_string("name=userns"));
-    if (si->cgroup_ns && si->cgroup_version == 2)
+    if (si->cgroup_ns)
         json_object_array_add(secopts, json_object_new_string("name=cgroupns"));
     json_object_object_add(v, "SecurityOptions", secopts);
 

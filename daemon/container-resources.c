@@ -203,6 +203,37 @@ container_update_done_cb(void *job, int status, dctl_error_t err)
     container_update_job_free(j);
 }
 
+/* Limits that share a file with another (v2's cpu.max holds quota and period; memory.max
+ * and memory.swap.max come from Memory and MemorySwap together, v1's memsw must not go
+ * under the limit): when an update names one of a group, the driver gets the whole group
+ * with the merged HostConfig's values, so that the one not named keeps its value (as
+ * runc merges an update with the current resources). */
+static void
+container_update_partners(struct json_object *req, struct json_object *merged)
+{
+    static const char *const groups[][4] = {
+        { "CpuQuota", "CpuPeriod", "NanoCpus", NULL },
+        { "Memory", "MemorySwap", NULL, NULL },
+    };
+    size_t g, k;
+
+    for (g = 0; g < ARRAY_SIZE(groups); g++) {
+        bool named = false;
+
+        for (k = 0; k < 4 && groups[g][k]; k++)
+            named |= json_object_object_get_ex(req, groups[g][k], NULL);
+        if (!named)
+            continue;
+        for (k = 0; k < 4 && groups[g][k]; k++) {
+            struct json_object *v = NULL;
+
+            if (!json_object_object_get_ex(req, groups[g][k], NULL) &&
+                json_object_object_get_ex(merged, groups[g][k], &v))
+                json_object_object_add(req, groups[g][k], json_object_get(v));
+        }
+    }
+}
+
 int
 container_update(struct container *c, struct json_object *body, struct json_object *warnings,
                  container_done_cb done, void *arg, dctl_error_t *err)
@@ -239,6 +270,7 @@ container_update(struct container *c, struct json_object *body, struct json_obje
         return dctl_error_set(err, DCTL_ERR_NOT_IMPLEMENTED, 0,
                               "Cannot update container %s: the exec driver cannot update "
                               "resources", c->id);
+    container_update_partners(req, hc);
     res = spec_resources_build(req, true, err);
     if (res == NULL)
         return dctl_error_prefix(err, "Cannot update container %s", c->id);

@@ -12,6 +12,7 @@
 
 #include "daemon/spec-resources.h"
 #include "daemon/spec.h"
+#include "lib/cgroup.h"
 #include "lib/json.h"
 #include "lib/util.h"
 #include "lib/xmalloc.h"
@@ -384,9 +385,17 @@ spec_resources_check(struct json_object *hc, const struct sysinfo *si, bool upda
     if (spec_res_check_cpu(hc, si, warnings, err) < 0 ||
         spec_res_check_blkio(hc, si, warnings, err) < 0)
         return -1;
-    if (*parent && (strstr(parent, "/../") || strncmp(parent, "../", 3) == 0 ||
-                    util_has_suffix(parent, "/..") || strcmp(parent, "..") == 0))
-        return dctl_error_set(err, DCTL_ERR_INVALID, 0, "invalid cgroup parent \"%s\"", parent);
+    if (*parent) {   /* what the shim's cgroup_path_clean would refuse at start */
+        char clean[CGROUP_PATH_MAX];
+        cleanup_free char *path = spec_resources_cgroups_path(hc, NULL, "x");
+        dctl_error_t perr = NULL;
+
+        if (cgroup_path_clean(path, clean, sizeof clean, &perr) < 0) {
+            dctl_error_free(perr);
+            return dctl_error_set(err, DCTL_ERR_INVALID, 0, "invalid cgroup parent \"%s\"",
+                                  parent);
+        }
+    }
     return 0;
 }
 

@@ -537,8 +537,11 @@ shim_read_fd(int *fdp, int s, bool drain, shim_sink_fn sink, void *arg)
     }
 }
 
+static void shim_trim(void);
+
 /* The exec's process has ended with status: what its pipes hold goes to its client,
- * which is then closed, and every execwait gets "exit CODE". */
+ * which is then closed, and every execwait gets "exit CODE". Then the text pages the
+ * exec path brought back are dropped again, as after start-up (shim_trim). */
 static void
 shim_exec_end(struct shim_exec *e, int status)
 {
@@ -562,6 +565,7 @@ shim_exec_end(struct shim_exec *e, int status)
         if (shim.conns[i].exec == e)
             shim_conn_finish(i, shim.conns[i].waiter ? line : NULL);
     e->conn_fd = -1;
+    shim_trim();
 }
 
 /* Once: the init's namespaces that differ from the shim's, opened for exec children,

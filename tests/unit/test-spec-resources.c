@@ -104,6 +104,8 @@ static const struct {
       "BlkioDeviceReadBps: /dev/null is not a block device", NULL, NULL, 0 },
     { 1, false, "{\"CpuPercent\":50}", NULL, "CPU percent", "CpuPercent", 0 },
     { 1, false, "{\"CgroupParent\":\"../x\"}", "invalid cgroup parent \"../x\"", NULL, NULL, 0 },
+    { 1, false, "{\"CgroupParent\":\"a/./b\"}", "invalid cgroup parent \"a/./b\"", NULL, NULL, 0 },
+    { 1, false, "{\"CgroupParent\":\".\"}", "invalid cgroup parent \".\"", NULL, NULL, 0 },
     { 1, false, "{\"CpuRealtimeRuntime\":100}",
       "Your kernel does not support cgroup cpu real-time runtime", NULL, NULL, 0 },
 };
