@@ -48,7 +48,7 @@ commit_exec(struct client *cl, int argc, char **argv)
         case 'c': commit_query_add(&q, "changes", optarg); break;
         case 'm': commit_query_add(&q, "comment", optarg); break;
         case 'p':
-            if (optarg && cmd_image_parse_bool(optarg, &pause) < 0)
+            if (optarg && util_parse_go_bool(optarg, &pause) < 0)
                 return cmd_usage_error(&cmd_commit_entry, "invalid argument \"%s\" for "
                                        "\"-p, --pause\" flag", optarg);
             if (optarg == NULL)

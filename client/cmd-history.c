@@ -98,7 +98,7 @@ history_exec(struct client *cl, int argc, char **argv)
         case 'H': {
             const char *v = optarg ? optarg + (optarg[0] == '=') : "true";
 
-            if (cmd_image_parse_bool(v, &human) < 0)
+            if (util_parse_go_bool(v, &human) < 0)
                 return cmd_usage_error(&cmd_history_entry, "invalid argument \"%s\" for "
                                        "\"-H, --human\" flag: strconv.ParseBool: parsing "
                                        "\"%s\": invalid syntax", v, v);

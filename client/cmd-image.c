@@ -61,26 +61,6 @@ cmd_image_path_escape(const char *name)
     return out;
 }
 
-int
-cmd_image_parse_bool(const char *s, bool *out)
-{
-    static const char *const yes[] = { "1", "t", "T", "TRUE", "true", "True" };
-    static const char *const no[] = { "0", "f", "F", "FALSE", "false", "False" };
-    size_t i;
-
-    for (i = 0; i < ARRAY_SIZE(yes); i++) {
-        if (strcmp(s, yes[i]) == 0) {
-            *out = true;
-            return 0;
-        }
-        if (strcmp(s, no[i]) == 0) {
-            *out = false;
-            return 0;
-        }
-    }
-    return -1;
-}
-
 char *
 cmd_image_filters_query(struct json_object *filters)
 {

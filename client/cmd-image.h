@@ -23,8 +23,6 @@ int cmd_image_request(struct client *cl, const char *method, const char *path, c
 /* An image name or ID for a path segment: characters outside [A-Za-z0-9._:/@+-]
  * percent-encoded. Caller's. */
 char *cmd_image_path_escape(const char *name);
-/* Go's strconv.ParseBool: 1 t T TRUE true True, 0 f F FALSE false False. */
-int cmd_image_parse_bool(const char *s, bool *out);
 /* "&filters=JSON" for a non-empty filter object, else "". Caller's. */
 char *cmd_image_filters_query(struct json_object *filters);
 /* docker's PromptForConfirmation: prints warning and " [y/N] ", true for a "y" or "Y"

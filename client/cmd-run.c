@@ -443,7 +443,7 @@ cmd_run_opt(struct cmd_run_opts *o, int opt, const char *arg, dctl_error_t *err)
     case RUN_OPT_SIG_PROXY: {
         bool b;
 
-        if (cmd_image_parse_bool(arg, &b) < 0)
+        if (util_parse_go_bool(arg, &b) < 0)
             return dctl_error_set(err, DCTL_ERR_INVALID, 0,
                                   "invalid argument \"%s\" for \"--sig-proxy\" flag", arg);
         o->sig_proxy = b;
@@ -1107,7 +1107,7 @@ attach_exec(struct client *cl, int argc, char **argv)
         } else if (o == 'k') {
             free(dk);
             dk = http_query_escape(optarg);
-        } else if (o == 's' && cmd_image_parse_bool(optarg, &sig_proxy) < 0) {
+        } else if (o == 's' && util_parse_go_bool(optarg, &sig_proxy) < 0) {
             return cmd_usage_error(&cmd_attach_entry, "invalid argument \"%s\" for "
                                    "\"--sig-proxy\" flag", optarg);
         }

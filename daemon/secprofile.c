@@ -359,26 +359,6 @@ sp_get(struct json_object *o, const char *key)
     return NULL;
 }
 
-static const char *
-sp_kind(struct json_object *v)
-{
-    switch (json_object_get_type(v)) {
-    case json_type_string:
-        return "string";
-    case json_type_boolean:
-        return "bool";
-    case json_type_int:
-    case json_type_double:
-        return "number";
-    case json_type_array:
-        return "array";
-    case json_type_object:
-        return "object";
-    default:
-        return "null";
-    }
-}
-
 static int
 sp_type_error(const char *field, struct json_object *v, const char *type, dctl_error_t *err)
 {
@@ -389,7 +369,7 @@ sp_type_error(const char *field, struct json_object *v, const char *type, dctl_e
                               json_object_to_json_string(v), field, type);
     return dctl_error_set(err, DCTL_ERR_INVALID, 0,
                           "Decoding seccomp profile failed: json: cannot unmarshal %s into Go "
-                          "struct field %s of type %s", sp_kind(v), field, type);
+                          "struct field %s of type %s", json_type_label(v), field, type);
 }
 
 static int
@@ -519,7 +499,7 @@ sp_decode_filter(struct json_object *in, const char *key, struct json_object *r,
                               "Decoding seccomp profile failed: invalid kernel version: %s, "
                               "expected \"<kernel>.<major>\": json: cannot unmarshal %s into "
                               "Go value of type string", json_object_to_json_string(mk),
-                              sp_kind(mk));
+                              json_type_label(mk));
     if (*json_object_get_string(mk) == '\0')
         return 0;
     if (sp_kernel_parse(json_object_get_string(mk), &a, &b) < 0)
@@ -656,7 +636,7 @@ secprofile_parse(const char *text, dctl_error_t *err)
     if (!json_object_is_type(in, json_type_object)) {
         dctl_error_set(err, DCTL_ERR_INVALID, 0,
                        "Decoding seccomp profile failed: json: cannot unmarshal %s into Go "
-                       "value of type seccomp.Seccomp", sp_kind(in));
+                       "value of type seccomp.Seccomp", json_type_label(in));
         return NULL;
     }
     if (sp_copy_typed(in, "defaultAction", "Seccomp.defaultAction", "specs.LinuxSeccompAction",

@@ -69,27 +69,6 @@ security_strv(const char *const *v)
 
 /* ---- SecurityOpt ------------------------------------------------------------------- */
 
-/* Go's strconv.ParseBool */
-static int
-security_parse_bool(const char *s, bool *out)
-{
-    static const char *const yes[] = { "1", "t", "T", "TRUE", "true", "True" };
-    static const char *const no[] = { "0", "f", "F", "FALSE", "false", "False" };
-    size_t i;
-
-    for (i = 0; i < ARRAY_SIZE(yes); i++) {
-        if (strcmp(s, yes[i]) == 0) {
-            *out = true;
-            return 0;
-        }
-        if (strcmp(s, no[i]) == 0) {
-            *out = false;
-            return 0;
-        }
-    }
-    return -1;
-}
-
 int
 security_opts_parse(struct json_object *security_opt, struct security_opts *out,
                     dctl_error_t *err)
@@ -125,7 +104,7 @@ security_opts_parse(struct json_object *security_opt, struct security_opts *out,
             out->seccomp_profile = out->seccomp_unconfined || strcmp(v, "builtin") == 0 ||
                                            *v == '\0' ? NULL : v;
         } else if (klen == 17 && strncmp(opt, "no-new-privileges", 17) == 0) {
-            if (security_parse_bool(v, &out->no_new_privileges) < 0)
+            if (util_parse_go_bool(v, &out->no_new_privileges) < 0)
                 return dctl_error_set(err, DCTL_ERR_INVALID, 0,
                                       "invalid --security-opt 2: \"%s\"", opt);
         } else {

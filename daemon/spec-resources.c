@@ -596,26 +596,6 @@ static const struct {
     { "IOMaximumIOps", json_type_int, "uint64" },    { "IOMaximumBandwidth", json_type_int, "uint64" },
 };
 
-static const char *
-spec_res_kind(struct json_object *v)
-{
-    switch (json_object_get_type(v)) {
-    case json_type_string:
-        return "string";
-    case json_type_boolean:
-        return "bool";
-    case json_type_int:
-    case json_type_double:
-        return "number";
-    case json_type_array:
-        return "array";
-    case json_type_object:
-        return "object";
-    default:
-        return "null";
-    }
-}
-
 int
 spec_resources_update_body(struct json_object *body, dctl_error_t *err)
 {
@@ -635,7 +615,7 @@ spec_resources_update_body(struct json_object *body, dctl_error_t *err)
             if (json_object_is_type(val, json_type_int))   /* Go names the number */
                 snprintf(kind, sizeof kind, "number %lld", (long long)json_object_get_int64(val));
             else
-                snprintf(kind, sizeof kind, "%s", spec_res_kind(val));
+                snprintf(kind, sizeof kind, "%s", json_type_label(val));
             json_object_put(renames);
             return dctl_error_set(err, DCTL_ERR_INVALID, 0,
                                   "json: cannot unmarshal %s into Go struct field "

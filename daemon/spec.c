@@ -150,34 +150,13 @@ spec_type_go(enum spec_type t)
     return "?";
 }
 
-/* Go's names for a JSON value's type in UnmarshalTypeError. */
-static const char *
-spec_json_kind(struct json_object *v)
-{
-    switch (json_object_get_type(v)) {
-    case json_type_string:
-        return "string";
-    case json_type_boolean:
-        return "bool";
-    case json_type_int:
-    case json_type_double:
-        return "number";
-    case json_type_array:
-        return "array";
-    case json_type_object:
-        return "object";
-    default:
-        return "null";
-    }
-}
-
 static int
 spec_type_error(const char *where, const char *name, struct json_object *v, const char *want,
                 dctl_error_t *err)
 {
     return dctl_error_set(err, DCTL_ERR_INVALID, 0,
                           "json: cannot unmarshal %s into Go struct field %s.%s of type %s",
-                          spec_json_kind(v), where, name, want);
+                          json_type_label(v), where, name, want);
 }
 
 static bool

@@ -266,3 +266,23 @@ util_format_go_duration(long long ns, char *buf, size_t len)
             snprintf(buf, len, "%s%llu%ss", sign, secs, frac);
     }
 }
+
+int
+util_parse_go_bool(const char *s, bool *out)
+{
+    static const char *const yes[] = { "1", "t", "T", "TRUE", "true", "True" };
+    static const char *const no[] = { "0", "f", "F", "FALSE", "false", "False" };
+    size_t i;
+
+    for (i = 0; i < ARRAY_SIZE(yes); i++) {
+        if (strcmp(s, yes[i]) == 0) {
+            *out = true;
+            return 0;
+        }
+        if (strcmp(s, no[i]) == 0) {
+            *out = false;
+            return 0;
+        }
+    }
+    return -1;
+}

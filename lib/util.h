@@ -65,6 +65,8 @@ int util_parse_int64(const char *s, long long *out);
 char *util_quote(const char *name);
 /* Milliseconds / seconds since the epoch, real time. */
 long long util_now_ns(void);
+/* Go's strconv.ParseBool: 1 t T TRUE true True, 0 f F FALSE false False; -1 else. */
+int util_parse_go_bool(const char *s, bool *out);
 /* Go's time.Duration.String(): "30s", "1m30s", "1.5s", "500ms", "2h0m0s", "0s". */
 void util_format_go_duration(long long ns, char *buf, size_t len);
 /* 64 random lower-case hex digits, as Docker's container and exec IDs. */

@@ -443,13 +443,13 @@ START_TEST(test_parse_bool)
 
     for (i = 0; i < ARRAY_SIZE(t); i++) {
         v = false;
-        ck_assert_int_eq(cmd_image_parse_bool(t[i], &v), 0);
+        ck_assert_int_eq(util_parse_go_bool(t[i], &v), 0);
         ck_assert(v);
-        ck_assert_int_eq(cmd_image_parse_bool(f[i], &v), 0);
+        ck_assert_int_eq(util_parse_go_bool(f[i], &v), 0);
         ck_assert(!v);
     }
-    ck_assert_int_eq(cmd_image_parse_bool("yes", &v), -1);
-    ck_assert_int_eq(cmd_image_parse_bool("", &v), -1);
+    ck_assert_int_eq(util_parse_go_bool("yes", &v), -1);
+    ck_assert_int_eq(util_parse_go_bool("", &v), -1);
 }
 END_TEST
 
