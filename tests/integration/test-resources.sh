@@ -204,6 +204,16 @@ grep -q "Container $cc is paused, unpause the container before exec" <<<"$out" |
 expect_status 409 POST /containers/counter/exec "${JSON[@]}" -d '{"Cmd":["true"]}'
 grep -q "Container $cc is paused, unpause the container before exec" "$T/body" || fail "$(cat "$T/body")"
 [ "$(api GET /containers/counter/json | json 'j["ExecIDs"]')" = None ] || fail "a refused exec left a session: $(cat "$T/body")"
+case " $(events_of "$cc") " in *" pause "*) ;; *) fail "events: $(events_of "$cc")" ;; esac
+# across a dctld SIGKILL + restart (events, as dockerd's, live in memory only): still
+# paused, still frozen, then unpaused as before
+kill -KILL "$DCTLD_PID"
+wait "$DCTLD_PID" 2>/dev/null
+dctld_start
+[ "$(inspect '{{.State.Status}} {{.State.Paused}} {{.State.Running}}' counter)" = "paused true true" ] ||
+    fail "after a dctld restart: $(inspect '{{json .State}}' counter)"
+a=$(cat "$T/share/n"); sleep 0.3; b=$(cat "$T/share/n")
+[ "$a" = "$b" ] || fail "the restart thawed the counter: $a -> $b"
 "$DCTL" unpause counter >/dev/null || fail "unpause"
 counter_is_not() { [ "$(cat "$T/share/n")" != "$1" ]; }
 wait_for counter_is_not "$b" || fail "the counter did not go on after unpause"
@@ -211,7 +221,7 @@ wait_for counter_is_not "$b" || fail "the counter did not go on after unpause"
 out=$("$DCTL" unpause counter 2>&1) && fail "unpause of a running container accepted"
 grep -q "Container $cc is not paused" <<<"$out" || fail "$out"
 expect_status 409 POST /containers/counter/unpause
-case " $(events_of "$cc") " in *" pause unpause "*) ;; *) fail "events: $(events_of "$cc")" ;; esac
+case " $(events_of "$cc") " in *" unpause "*) ;; *) fail "events: $(events_of "$cc")" ;; esac
 # stop of a paused container: the signal, then the thaw, then it ends
 "$DCTL" pause counter >/dev/null || fail "pause again"
 "$DCTL" stop -t 1 counter >/dev/null || fail "stop of a paused container"
@@ -220,7 +230,7 @@ expect_status 409 POST /containers/counter/pause
 grep -q "Container $cc is not running" "$T/body" || fail "$(cat "$T/body")"
 "$DCTL" rm counter >/dev/null
 [ -z "$(cgdirs "$cc")" ] || fail "cgroup left: $(cgdirs "$cc")"
-ok "pause freezes (counter stopped, Paused, status=paused, FROZEN, 409s, no exec), unpause resumes, stop of a paused container"
+ok "pause freezes (counter stopped, Paused, status=paused, FROZEN, 409s, no exec), kept across a dctld SIGKILL, unpause resumes, stop of a paused container"
 
 # ---- stats ------------------------------------------------------------------------------------
 timeout 30 curl -sN --unix-socket "$SOCK" "http://d/containers/lim/stats" 2>/dev/null | head -n 3 >"$T/stream"
