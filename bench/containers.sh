@@ -404,6 +404,7 @@ step_exec() {
     else
         fail_note "$d" "API exec" "$T/aexec-$d.err"
     fi
+    sleep 2   # steady state: dctl-shim drops the exec path's text pages after 1 s idle
     p=$(shim_pids "$d" | head -n 1)
     [ -z "$p" ] || R[$d.exec_shim_rss]=$(rss_kib "$p")
     python3 "$PY" remove "${SOCK[$d]}" "$ids" >/dev/null 2>"$T/exec-$d.err" ||

@@ -113,6 +113,7 @@ static struct {
     int exec_ns[SHIM_NS_COUNT];
     int exec_userns;         /* the init's user namespace when it has one of its own */
     bool oom_killed;         /* the OOM killer killed something in the container's cgroup */
+    bool trim_due;           /* an exec has ended since the last shim_trim */
 } shim = { .report_fd = -1, .sig_fd = -1, .listen_fd = -1, .out_fd = { -1, -1 },
            .in = { .fd = -1 } };
 
@@ -537,11 +538,10 @@ shim_read_fd(int *fdp, int s, bool drain, shim_sink_fn sink, void *arg)
     }
 }
 
-static void shim_trim(void);
-
 /* The exec's process has ended with status: what its pipes hold goes to its client,
- * which is then closed, and every execwait gets "exit CODE". Then the text pages the
- * exec path brought back are dropped again, as after start-up (shim_trim). */
+ * which is then closed, and every execwait gets "exit CODE". The text pages the exec
+ * path brought back are dropped again (shim_trim, as after start-up) once the loop has
+ * been idle for a second, so that a burst of execs pays for one trim. */
 static void
 shim_exec_end(struct shim_exec *e, int status)
 {
@@ -565,7 +565,7 @@ shim_exec_end(struct shim_exec *e, int status)
         if (shim.conns[i].exec == e)
             shim_conn_finish(i, shim.conns[i].waiter ? line : NULL);
     e->conn_fd = -1;
-    shim_trim();
+    shim.trim_due = true;
 }
 
 /* Once: the init's namespaces that differ from the shim's, opened for exec children,
@@ -1077,6 +1077,8 @@ shim_reap(void)
     }
 }
 
+static void shim_trim(void);
+
 /* What one pollfd of an exec stands for. */
 struct shim_poll_exec {
     struct shim_exec *e;
@@ -1093,6 +1095,7 @@ shim_loop(void)
     for (;;) {
         size_t n = 0, i, base, ebase, need;
         struct shim_exec *e;
+        int rc;
         int s;
 
         need = shim.nconns + 8;
@@ -1139,10 +1142,16 @@ shim_loop(void)
                 ev |= POLLOUT;
             pfd[n++] = (struct pollfd){ .fd = c->fd, .events = ev };
         }
-        if (poll(pfd, n, -1) < 0) {
+        rc = poll(pfd, n, shim.trim_due ? 1000 : -1);
+        if (rc < 0) {
             if (errno == EINTR)
                 continue;
             abort();
+        }
+        if (rc == 0) {   /* idle for a second after an exec */
+            shim.trim_due = false;
+            shim_trim();
+            continue;
         }
         if (pfd[0].revents)
             shim_reap();
