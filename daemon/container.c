@@ -111,6 +111,7 @@ static void
 container_free(struct container *c)
 {
     health_free(c);
+    container_oom_unwatch(c);
     free(c->name);
     if (c->config)
         json_object_put(c->config);
@@ -450,6 +451,7 @@ container_store_drop(struct container_store *s, struct container *c)
     }
     c->removed = true;
     health_stop(c);
+    container_oom_unwatch(c);
     if (s->d->execs)
         exec_container_dropped(s->d->execs, c);
     if (c->restart_ev)
@@ -974,6 +976,7 @@ container_handle_exit(struct container *c, const struct dctl_exit_status *st, bo
 
     container_ref(c);
     health_stop(c);
+    container_oom_unwatch(c);
     c->pid = 0;
     c->exit_code = st->exit_code;
     c->oom_killed = st->oom_killed;
@@ -986,7 +989,7 @@ container_handle_exit(struct container *c, const struct dctl_exit_status *st, bo
     if (c->store->d->images)
         image_service_use(c->store->d->images, c->image_id, c->id, false);
     snprintf(code, sizeof code, "%d", c->exit_code);
-    if (st->oom_killed)
+    if (st->oom_killed && !c->oom_reported)   /* not seen while it ran */
         container_emit(c, "oom", NULL);
     container_emit(c, "die", "exitCode", code, NULL);
     log_info("container %.12s: exited with code %d%s%s", c->id, c->exit_code,
@@ -1086,6 +1089,7 @@ container_restore(struct container *c)
                 if (c->store->d->images)
                     image_service_use(c->store->d->images, c->image_id, c->id, true);
                 health_start(c, true);
+                container_oom_watch(c, false);
                 log_info("container %.12s: still running (pid %d)", c->id, pid);
                 return;
             }
@@ -1598,6 +1602,7 @@ container_start_done_cb(void *job, int status, dctl_error_t err)
     c->started_ns = util_now_ns();
     c->exit_code = 0;
     c->oom_killed = false;
+    c->oom_reported = false;
     container_set_error(c, NULL);
     c->has_been_started = true;
     if (!j->by_policy) {
@@ -1613,6 +1618,7 @@ container_start_done_cb(void *job, int status, dctl_error_t err)
         dctl_error_free(werr);
     }
     health_start(c, false);
+    container_oom_watch(c, true);
     container_save(c);
     container_emit(c, "start", NULL);
     log_info("container %.12s: started, pid %d", c->id, c->pid);

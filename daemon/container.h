@@ -77,6 +77,8 @@ struct container {
     unsigned int policy_restarts;     /* restarts by policy since the last start by hand */
     struct container_waiter *waiters;
     struct health *health;            /* health checks (daemon/health.c), NULL when none */
+    struct container_oom *oom;        /* its cgroup's OOM watch while it runs (container-oom.c) */
+    bool oom_reported;                /* an `oom` event was sent during this run */
     void (*after_save)(struct container *c);   /* e.g. the removal waiting on a save */
     void (*remove_done)(void *arg, struct container *c, int status, struct dctl_error *err);
     void *remove_arg;
@@ -197,6 +199,13 @@ struct json_object *container_event_attrs(const struct container *c);
 /* Emits a container event with the container's attributes plus extra key/value pairs
  * (NULL-ended). */
 void container_emit(struct container *c, const char *action, ...) __attribute__((sentinel));
+
+/* daemon/container-oom.c: watch a running container's cgroup for OOM kills (an `oom`
+ * event for each, oom_reported set; fresh: a start, whose kills all count, else a
+ * container found running at dctld's start), and stop watching it (at its exit, its
+ * removal). */
+void container_oom_watch(struct container *c, bool fresh);
+void container_oom_unwatch(struct container *c);
 
 /* Removes stopped containers matching the predicate in one job: done gets the IDs and
  * the bytes reclaimed. */

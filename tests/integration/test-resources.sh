@@ -107,8 +107,17 @@ case " $(events_of "$oc") " in *" oom die "*) ;; *) fail "events: $(events_of "$
 [ -z "$(cgdirs "$oc")" ] || fail "the OOM-killed container's cgroup is left: $(cgdirs "$oc")"
 "$DCTL" run $N -m 32m --name fine bb:1 true || fail "a container within its limit"
 [ "$(inspect '{{.State.OOMKilled}}' fine)" = false ] || fail "OOMKilled without an OOM"
+case " $(events_of "$oc") " in *" oom oom "*) fail "two oom events for one kill: $(events_of "$oc")" ;; esac
+# a shell whose child is killed goes on: the oom event comes while it runs, as dockerd's
+"$DCTL" run -d $N -m 16m --name oomchild bb:1 sh -c 'tail /dev/zero; sleep 1000' >/dev/null ||
+    fail "run oomchild"
+occ=$(inspect '{{.Id}}' oomchild)
+oom_seen() { case " $(events_of "$occ") " in *" oom "*) return 0 ;; esac; return 1; }
+wait_for oom_seen || fail "no oom event while it runs: $(events_of "$occ")"
+[ "$(inspect '{{.State.Running}}' oomchild)" = true ] || fail "oomchild ended: $(inspect '{{json .State}}' oomchild)"
+"$DCTL" rm -f oomchild >/dev/null
 "$DCTL" rm oom fine >/dev/null
-ok "a memory hog is OOM-killed: exit 137, OOMKilled, oom event, its cgroup removed"
+ok "a memory hog is OOM-killed: exit 137, OOMKilled, one oom event, its cgroup removed; a child's OOM kill: the event while the container runs"
 
 # ---- pids limit -----------------------------------------------------------------------------
 # each (sleep &) is a subshell that forks a sleep: the forks the limit refuses fail, the
