@@ -5,7 +5,9 @@
  * eventfd on memory.oom_control, v2 inotify on memory.events); on each wake-up the
  * cgroup's oom_kill count is read, and a count that went up is one `oom` event (a v1
  * eventfd also fires when the cgroup is removed, and memory.events changes for other
- * reasons: the count tells them apart). The exit then adds no second `oom` for kills
+ * reasons: the count tells them apart). v1 notifies as the cgroup goes under OOM, a
+ * moment before the victim's kill is counted: a wake-up that finds no new kill looks
+ * again every 50 ms, up to half a second. The exit then adds no second `oom` for kills
  * already reported. The cgroup is found where the spec put it (spec-resources' path:
  * HostConfig's CgroupParent, dctld's --cgroup-parent, /dctl), on the host's cgroupfs
  * or on DCTL_CGROUP_ROOT's test tree. Loop thread. */
@@ -26,6 +28,8 @@
 struct container_oom {
     struct container *c;   /* not a reference: unwatched before the container goes */
     struct event *ev;
+    struct event *again;   /* the look again after a wake-up that found nothing new */
+    int tries;             /* looks left */
     int fd;
     char *path;            /* the container's cgroup path */
     uint64_t kills;        /* the oom_kill count already reported */
@@ -39,10 +43,8 @@ container_oom_host(void)
     static int state;   /* 0 not read yet, 1 usable, -1 not */
 
     if (state == 0) {
-        const char *root = getenv("DCTL_CGROUP_ROOT"), *version = getenv("DCTL_CGROUP_VERSION");
         dctl_error_t err = NULL;
-        int rc = root && *root ? cgroup_host_open(&host, root, version ? atoi(version) : 0, &err)
-                               : cgroup_host_open(&host, NULL, 0, &err);
+        int rc = cgroup_host_open_env(&host, &err);
 
         state = rc == 0 ? 1 : -1;
         if (rc < 0) {
@@ -55,22 +57,46 @@ container_oom_host(void)
     return state == 1 ? &host : NULL;
 }
 
-static void
-container_oom_cb(evutil_socket_t fd, short what, void *arg)
+/* Reads the kill count: a new kill is an event (true), else false. */
+static bool
+container_oom_check(struct container_oom *o)
 {
-    struct container_oom *o = arg;
     const struct cgroup_host *h = container_oom_host();
     uint64_t n;
 
-    cgroup_oom_fd_drain(fd);
     n = h ? cgroup_oom_kills(h, o->path) : 0;
-    log_debug("container %.12s: OOM watch woke: %llu kills (%llu reported)", o->c->id,
+    log_debug("container %.12s: OOM watch: %llu kills (%llu reported)", o->c->id,
               (unsigned long long)n, (unsigned long long)o->kills);
     if (n > o->kills) {
         o->kills = n;
         o->c->oom_reported = true;
         log_info("container %.12s: the OOM killer killed a process in it", o->c->id);
         container_emit(o->c, "oom", NULL);
+        return true;
+    }
+    return false;
+}
+
+static void
+container_oom_again_cb(evutil_socket_t fd, short what, void *arg)
+{
+    struct container_oom *o = arg;
+    const struct timeval tv = { 0, 50000 };
+
+    if (!container_oom_check(o) && --o->tries > 0)
+        evtimer_add(o->again, &tv);
+}
+
+static void
+container_oom_cb(evutil_socket_t fd, short what, void *arg)
+{
+    struct container_oom *o = arg;
+    const struct timeval tv = { 0, 50000 };
+
+    cgroup_oom_fd_drain(fd);
+    if (!container_oom_check(o)) {
+        o->tries = 10;
+        evtimer_add(o->again, &tv);
     }
 }
 
@@ -103,10 +129,11 @@ container_oom_watch(struct container *c, bool fresh)
      * one too; after a dctld restart what the count says was reported before */
     o->kills = fresh ? 0 : cgroup_oom_kills(h, o->path);
     o->ev = event_new(container_dctld(c)->base, fd, EV_READ | EV_PERSIST, container_oom_cb, o);
+    o->again = evtimer_new(container_dctld(c)->base, container_oom_again_cb, o);
     event_add(o->ev, NULL);
     c->oom = o;
     if (fresh)
-        container_oom_cb(fd, EV_READ, o);
+        container_oom_check(o);
 }
 
 void
@@ -118,6 +145,7 @@ container_oom_unwatch(struct container *c)
         return;
     c->oom = NULL;
     event_free(o->ev);
+    event_free(o->again);
     close(o->fd);
     free(o->path);
     free(o);

@@ -336,6 +336,16 @@ cgroup_host_open(struct cgroup_host *h, const char *root, int version, dctl_erro
 }
 
 int
+cgroup_host_open_env(struct cgroup_host *h, dctl_error_t *err)
+{
+    const char *root = getenv("DCTL_CGROUP_ROOT"), *version = getenv("DCTL_CGROUP_VERSION");
+
+    if (root && *root)
+        return cgroup_host_open(h, root, version && atoi(version) == 2 ? 2 : 1, err);
+    return cgroup_host_open(h, NULL, 0, err);
+}
+
+int
 cgroup_path_clean(const char *path, char *out, size_t len, dctl_error_t *err)
 {
     size_t o = 0;

@@ -79,6 +79,9 @@ struct cgroup_host {
  * the root: 2, else 1, and then only directories that are cgroup mounts count);
  * 1 or 2 take root as such (for fake trees: h->fake unless root is cgroupfs). */
 int cgroup_host_open(struct cgroup_host *h, const char *root, int version, dctl_error_t *err);
+/* The host's cgroups as everything in dctl reads them: $DCTL_CGROUP_ROOT when set (a test
+ * tree), as version $DCTL_CGROUP_VERSION (2, else 1), otherwise CGROUP_ROOT detected. */
+int cgroup_host_open_env(struct cgroup_host *h, dctl_error_t *err);
 /* The hierarchy holding ctrl (v2: the root), or NULL. */
 const struct cgroup_hier *cgroup_host_hier(const struct cgroup_host *h, unsigned int ctrl);
 /* root/hier/path/file into buf; -1 (ENAMETOOLONG) if it does not fit. */

@@ -67,14 +67,11 @@ shim_cgroup_spec(struct json_object *linux_, struct shim_spec *s, const char **w
 int
 shim_cgroup_setup(struct shim_spec *s, const char **why)
 {
-    const char *root = getenv("DCTL_CGROUP_ROOT");
-    const char *version = getenv("DCTL_CGROUP_VERSION");
     dctl_error_t err = NULL;
 
     if (s->cgroup_path == NULL)
         return 0;
-    if (cgroup_host_open(&shim_cgroup_host, root && *root ? root : NULL,
-                         root && *root && version ? atoi(version) : 0, &err) < 0 ||
+    if (cgroup_host_open_env(&shim_cgroup_host, &err) < 0 ||
         cgroup_create(&shim_cgroup_host, s->cgroup_path, &err) < 0) {
         *why = shim_cgroup_error(&err);
         return -1;

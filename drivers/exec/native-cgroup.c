@@ -22,11 +22,7 @@
 int
 native_cgroup_host(struct cgroup_host *h, dctl_error_t *err)
 {
-    const char *root = getenv("DCTL_CGROUP_ROOT"), *version = getenv("DCTL_CGROUP_VERSION");
-
-    if (root && *root)
-        return cgroup_host_open(h, root, version && atoi(version) == 2 ? 2 : 1, err);
-    return cgroup_host_open(h, NULL, 0, err);
+    return cgroup_host_open_env(h, err);
 }
 
 char *
