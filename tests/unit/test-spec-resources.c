@@ -345,6 +345,15 @@ static const struct {
     { ".5", 0, 500000000, NULL },   { "-1", 0, -1000000000, NULL },
     { "0.0000000001", -1, 0, "value is too precise" },
     { "abc", -1, 0, "failed to parse" }, { "1.2.3", -1, 0, "failed to parse" },
+    /* big.Rat's other forms, as the docker CLI takes them */
+    { "1/2", 0, 500000000, NULL },  { "3/2", 0, 1500000000, NULL }, { "-1/4", 0, -250000000, NULL },
+    { "5e-1", 0, 500000000, NULL }, { "0.25E1", 0, 2500000000, NULL }, { "1e-9", 0, 1, NULL },
+    { "5.", 0, 5000000000, NULL },  { "0.5000000000000", 0, 500000000, NULL },
+    { "3/7", -1, 0, "value is too precise" }, { "1e-10", -1, 0, "value is too precise" },
+    { "1/0", -1, 0, "failed to parse" },      { "/2", -1, 0, "failed to parse" },
+    { "1/", -1, 0, "failed to parse" },       { "1/2/3", -1, 0, "failed to parse" },
+    { "e5", -1, 0, "failed to parse" },       { "1e", -1, 0, "failed to parse" },
+    { ".", -1, 0, "failed to parse" },        { "", -1, 0, "failed to parse" },
 };
 
 START_TEST(test_units_cpus)
