@@ -35,33 +35,11 @@ struct container_oom {
     uint64_t kills;        /* the oom_kill count already reported */
 };
 
-/* The host's cgroups, read once (dctld runs on one host); NULL when there are none. */
-static const struct cgroup_host *
-container_oom_host(void)
-{
-    static struct cgroup_host host;
-    static int state;   /* 0 not read yet, 1 usable, -1 not */
-
-    if (state == 0) {
-        dctl_error_t err = NULL;
-        int rc = cgroup_host_open_env(&host, &err);
-
-        state = rc == 0 ? 1 : -1;
-        if (rc < 0) {
-            cleanup_free char *text = dctl_error_text(err);
-
-            log_warn("cgroups: %s; no oom events while containers run", text);
-        }
-        dctl_error_free(err);
-    }
-    return state == 1 ? &host : NULL;
-}
-
 /* Reads the kill count: a new kill is an event (true), else false. */
 static bool
 container_oom_check(struct container_oom *o)
 {
-    const struct cgroup_host *h = container_oom_host();
+    const struct cgroup_host *h = container_cgroup_host();
     uint64_t n;
 
     n = h ? cgroup_oom_kills(h, o->path) : 0;
@@ -103,7 +81,7 @@ container_oom_cb(evutil_socket_t fd, short what, void *arg)
 void
 container_oom_watch(struct container *c, bool fresh)
 {
-    const struct cgroup_host *h = container_oom_host();
+    const struct cgroup_host *h = container_cgroup_host();
     struct container_oom *o;
     dctl_error_t err = NULL;
     int fd;

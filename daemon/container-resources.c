@@ -13,10 +13,52 @@
 #include "daemon/dctld.h"
 #include "daemon/spec-resources.h"
 #include "daemon/worker.h"
+#include "lib/cgroup.h"
 #include "lib/json.h"
 #include "lib/log.h"
 #include "lib/util.h"
 #include "lib/xmalloc.h"
+
+/* ---- the host's cgroups ---------------------------------------------------------- */
+
+const struct cgroup_host *
+container_cgroup_host(void)
+{
+    static struct cgroup_host host;
+    static int state;   /* 0 not read yet, 1 usable, -1 not */
+
+    if (state == 0) {
+        dctl_error_t err = NULL;
+        int rc = cgroup_host_open_env(&host, &err);
+
+        state = rc == 0 ? 1 : -1;
+        if (rc < 0) {
+            cleanup_free char *text = dctl_error_text(err);
+
+            log_warn("cgroups: %s; no oom events while containers run, no freezer state "
+                     "read back at restore", text);
+        }
+        dctl_error_free(err);
+    }
+    return state == 1 ? &host : NULL;
+}
+
+int
+container_cgroup_frozen(struct container *c)
+{
+    const struct cgroup_host *h = container_cgroup_host();
+    cleanup_free char *path = NULL;
+    dctl_error_t err = NULL;
+    int rc;
+
+    if (h == NULL)
+        return -1;
+    path = spec_resources_cgroups_path(c->hostconfig, container_dctld(c)->config.cgroup_parent,
+                                       c->id);
+    rc = cgroup_is_frozen(h, path, &err);
+    dctl_error_free(err);
+    return rc;
+}
 
 /* ---- pause / unpause --------------------------------------------------------------- */
 

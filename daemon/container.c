@@ -1046,6 +1046,27 @@ container_watch(struct container *c, dctl_error_t *err)
 }
 
 /* A layer get for a container found running at start (its mount count is ours again). */
+/* A container found running at restore is paused or not as its freezer says (dctld may
+ * have been killed between a freeze and the save that records it), as dockerd asks
+ * containerd for the task's status; its record is saved when it was wrong. */
+static void
+container_restore_paused(struct container *c)
+{
+    int frozen = container_cgroup_frozen(c);
+    enum container_status want;
+
+    if (frozen < 0)
+        return;
+    want = frozen ? CONTAINER_PAUSED : CONTAINER_RUNNING;
+    if (c->status != want) {
+        log_warn("container %.12s: recorded %s but its freezer says %s", c->id,
+                 c->status == CONTAINER_PAUSED ? "paused" : "running",
+                 frozen ? "frozen" : "thawed");
+        c->status = want;
+        container_save(c);
+    }
+}
+
 static void
 container_restore_mount(struct container *c)
 {
@@ -1090,7 +1111,9 @@ container_restore(struct container *c)
                     image_service_use(c->store->d->images, c->image_id, c->id, true);
                 health_start(c, true);
                 container_oom_watch(c, false);
-                log_info("container %.12s: still running (pid %d)", c->id, pid);
+                container_restore_paused(c);
+                log_info("container %.12s: still running (pid %d)%s", c->id, pid,
+                         c->status == CONTAINER_PAUSED ? ", paused" : "");
                 return;
             }
         }

@@ -29,6 +29,7 @@
 struct dctld;
 struct container_store;
 struct container_waiter;
+struct cgroup_host;
 struct health;
 struct sysinfo;
 
@@ -199,6 +200,12 @@ struct json_object *container_event_attrs(const struct container *c);
 /* Emits a container event with the container's attributes plus extra key/value pairs
  * (NULL-ended). */
 void container_emit(struct container *c, const char *action, ...) __attribute__((sentinel));
+
+/* The host's cgroups (cgroup_host_open_env, read once), NULL when there are none; and
+ * whether a running container's cgroup is frozen (1, 0; -1 when it cannot be read):
+ * daemon/container-resources.c. */
+const struct cgroup_host *container_cgroup_host(void);
+int container_cgroup_frozen(struct container *c);
 
 /* daemon/container-oom.c: watch a running container's cgroup for OOM kills (an `oom`
  * event for each, oom_reported set; fresh: a start, whose kills all count, else a
