@@ -147,7 +147,8 @@ shim_socket() {
 # died under us could not remove its containers) are killed by pid with their
 # containers (the shim's children: a container's PID 1, whose end ends its PID
 # namespace); then the cgroups made for the run go (dockerd's parent; dctld's
-# dctl/ID, which dctld should have removed itself: said when it had not), and
+# PARENT/ID, which dctld should have removed itself: said when it had not; bench/lib.sh
+# removes dctld's parent, DCTLD_CGROUP_PARENT), and
 # /run/containerd if this run made it (containerd's shims keep their sockets in
 # /run/containerd/s whatever containerd's state dir).
 containers_cleanup_after() {
@@ -169,7 +170,7 @@ containers_cleanup_after() {
         done
     fi
     for id in $(cat "$T"/ids-dctld-*.all 2>/dev/null); do
-        for c in /sys/fs/cgroup/dctl/"$id" /sys/fs/cgroup/*/dctl/"$id"; do
+        for c in /sys/fs/cgroup"$DCTLD_CGROUP_PARENT/$id" /sys/fs/cgroup/*"$DCTLD_CGROUP_PARENT/$id"; do
             [ -d "$c" ] || continue
             say "dctld left the cgroup $c; removing it"
             rmdir "$c" 2>/dev/null

@@ -3,7 +3,8 @@
 # Debian's docker.io installed when missing (stopping any system daemon the
 # install starts), dctld and dockerd on private sockets, 127.0.0.1 ports, data
 # roots and exec roots, a private containerd when one is needed, wrk runs, RSS and
-# CPU readings, and a cleanup that stops everything by pid, unmounts whatever is
+# CPU readings, dctld's containers under a cgroup parent of the run's own, and a
+# cleanup that stops everything by pid, removes those cgroups, unmounts whatever is
 # left under the temp dir and removes it, failed or not.
 #
 # Use (from a script with `set -euo pipefail`):
@@ -31,6 +32,7 @@ DCTLD_PID=
 DCTLD_PORT=
 DCTLD_SOCK=
 DCTLD_LINK_DRIVERS=   # non-empty: link the drivers built in this tree into dctld's driver dir
+DCTLD_CGROUP_PARENT=  # dctld's --cgroup-parent: named after $T, removed by the cleanup
 DOCKERD_PID=
 DOCKERD_PORT=
 DOCKERD_SOCK=
@@ -95,6 +97,11 @@ bench_cleanup() {
     stop_pid "$DCTLD_PID" dctld
     stop_dockerd
     [ -z "$BENCH_CLEANUP_AFTER_HOOK" ] || "$BENCH_CLEANUP_AFTER_HOOK"
+    if [ -n "$DCTLD_CGROUP_PARENT" ]; then   # the run's containers' cgroups, deepest first
+        for f in /sys/fs/cgroup"$DCTLD_CGROUP_PARENT" /sys/fs/cgroup/*"$DCTLD_CGROUP_PARENT"; do
+            [ -d "$f" ] && find "$f" -depth -type d -exec rmdir {} + 2>/dev/null
+        done
+    fi
     if [ -n "$T" ] && [ -d "$T" ]; then
         if [ $rc -ne 0 ] && [ $rc -ne 130 ]; then   # failed, not interrupted
             for f in "$T"/*.log; do
@@ -113,6 +120,7 @@ bench_cleanup() {
 bench_init() {
     T=$(mktemp -d "/tmp/$1.XXXXXX")
     chmod 755 "$T"
+    DCTLD_CGROUP_PARENT="/${T##*/}-dctld"
     trap bench_cleanup EXIT
     trap 'exit 130' INT TERM
 }
@@ -199,7 +207,8 @@ start_dctld() {
     setsid "$DCTLD" -H "tcp://127.0.0.1:$DCTLD_PORT" -H "unix://$DCTLD_SOCK" \
         --data-root "$T/dctld/data" --exec-root "$T/dctld/exec" \
         --pidfile "$T/dctld/dctld.pid" --driver-dir "$T/dctld/drivers" \
-        --config-file "$T/dctld/daemon.json" "$@" >>"$T/dctld.log" 2>&1 &
+        --config-file "$T/dctld/daemon.json" --cgroup-parent "$DCTLD_CGROUP_PARENT" "$@" \
+        >>"$T/dctld.log" 2>&1 &
     DCTLD_PID=$!
     if ! wait_http "http://127.0.0.1:$DCTLD_PORT/_ping" "$DCTLD_PID" 10; then
         say "dctld $* did not answer on 127.0.0.1:$DCTLD_PORT; the end of its log:"
