@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "archivelib.h"
+#include "tarhdr.h"
 #include "tarshift.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -69,38 +70,6 @@ tarshift_free(struct tarshift *ts)
     free(ts);
 }
 
-/* A numeric header field: octal (NUL/space padded) or GNU base-256. */
-static bool
-tarshift_number(const unsigned char *f, size_t n, uint64_t *out)
-{
-    uint64_t v = 0;
-    size_t i = 0;
-
-    if (f[0] & 0x80) {
-        if (f[0] != 0x80)
-            return false;   /* negative or too large */
-        for (i = 1; i < n; i++) {
-            if (v >> 56)
-                return false;
-            v = (v << 8) | f[i];
-        }
-        *out = v;
-        return true;
-    }
-    while (i < n && (f[i] == ' ' || f[i] == '\0'))
-        i++;
-    for (; i < n && f[i] >= '0' && f[i] <= '7'; i++) {
-        if (v >> 60)
-            return false;
-        v = v * 8 + (uint64_t)(f[i] - '0');
-    }
-    for (; i < n; i++)
-        if (f[i] != ' ' && f[i] != '\0')
-            return false;
-    *out = v;
-    return true;
-}
-
 /* An 8-byte uid/gid field as Go's archive/tar writes it: 7 octal digits and a NUL,
  * or base-256 when the value does not fit. */
 static void
@@ -121,25 +90,6 @@ tarshift_put_id(unsigned char *f, uint32_t v)
         f[i] = (unsigned char)(v & 0xff);
         v >>= 8;
     }
-}
-
-static bool
-tarshift_checksum_ok(const unsigned char *h)
-{
-    uint64_t want;
-    int64_t ssum = 0;
-    uint64_t sum = 0;
-    size_t i;
-
-    if (!tarshift_number(h + 148, 8, &want))
-        return false;
-    for (i = 0; i < TARSHIFT_BLOCK; i++) {
-        unsigned char c = (i >= 148 && i < 156) ? ' ' : h[i];
-
-        sum += c;
-        ssum += (signed char)c;
-    }
-    return sum == want || (uint64_t)ssum == want;
 }
 
 static void
@@ -334,7 +284,7 @@ tarshift_header(struct tarshift *ts, dctl_error_t *err)
         ts->state = TARSHIFT_VERBATIM;
         return ts->write(ts->arg, h, TARSHIFT_BLOCK, err);
     }
-    if (!tarshift_checksum_ok(h) || !tarshift_number(h + 124, 12, &size))
+    if (!tarhdr_checksum_ok(h) || !tarhdr_number(h + 124, 12, &size))
         return dctl_error_set(err, DCTL_ERR_INVALID, 0, "archive/tar: invalid tar header");
     if (type == 'x' || type == 'g') {
         if (size > TARSHIFT_PAX_MAX)
@@ -353,7 +303,7 @@ tarshift_header(struct tarshift *ts, dctl_error_t *err)
         return 0;
     }
     if (tarshift_type_has_owner(type)) {
-        if (!tarshift_number(h + 108, 8, &uid) || !tarshift_number(h + 116, 8, &gid))
+        if (!tarhdr_number(h + 108, 8, &uid) || !tarhdr_number(h + 116, 8, &gid))
             return dctl_error_set(err, DCTL_ERR_INVALID, 0, "archive/tar: invalid tar header");
         if (ts->pax_uid_set)
             nuid = ts->pax_uid;

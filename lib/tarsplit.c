@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tarhdr.h"
 #include "tarsplit.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -170,51 +171,6 @@ tarsplit_file(struct tarsplit *ts, const char *path, uint64_t size, dctl_error_t
     return 0;
 }
 
-/* A numeric header field: octal (NUL/space padded) or GNU base-256. */
-static bool
-tarsplit_number(const unsigned char *f, size_t n, uint64_t *out)
-{
-    uint64_t v = 0;
-    size_t i = 0;
-
-    if (f[0] & 0x80) {
-        if (f[0] != 0x80)
-            return false;   /* negative or too large */
-        for (i = 1; i < n; i++) {
-            if (v >> 56)
-                return false;
-            v = (v << 8) | f[i];
-        }
-        *out = v;
-        return true;
-    }
-    while (i < n && (f[i] == ' ' || f[i] == '\0'))
-        i++;
-    for (; i < n && f[i] >= '0' && f[i] <= '7'; i++) {
-        if (v >> 60)
-            return false;
-        v = v * 8 + (uint64_t)(f[i] - '0');
-    }
-    for (; i < n; i++)
-        if (f[i] != ' ' && f[i] != '\0')
-            return false;
-    *out = v;
-    return true;
-}
-
-static bool
-tarsplit_checksum_ok(const unsigned char *h)
-{
-    uint64_t want, sum = 0;
-    size_t i;
-
-    if (!tarsplit_number(h + 148, 8, &want))
-        return false;
-    for (i = 0; i < 512; i++)
-        sum += (i >= 148 && i < 156) ? ' ' : h[i];
-    return sum == want;
-}
-
 static char *
 tarsplit_field(const unsigned char *f, size_t n)
 {
@@ -289,7 +245,7 @@ tarsplit_header(struct tarsplit *ts, dctl_error_t *err)
         ;
     if (i == 512)
         return 0;   /* an end-of-archive block */
-    if (!tarsplit_checksum_ok(h) || !tarsplit_number(h + 124, 12, &size) || type == 'S') {
+    if (!tarhdr_checksum_ok(h) || !tarhdr_number(h + 124, 12, &size) || type == 'S') {
         ts->state = TARSPLIT_VERBATIM;
         return 0;
     }

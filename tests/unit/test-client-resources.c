@@ -11,6 +11,7 @@
 #include "client/cmd-container.h"
 #include "lib/json.h"
 #include "lib/util.h"
+#include "tests/unit/run-args.h"
 
 static const struct {
     const char *args, *path, *want;
@@ -75,44 +76,16 @@ static const struct {
       "integer" },
 };
 
-static int
-split(const char *s, char **argv, size_t max)
-{
-    char *copy = NULL, *save = NULL, *t;
-    int n = 0;
-
-    if (asprintf(&copy, "run %s", s) < 0)
-        abort();
-    for (t = strtok_r(copy, " ", &save); t && (size_t)n < max - 1; t = strtok_r(NULL, " ", &save))
-        argv[n++] = t;
-    argv[n] = NULL;
-    return n;
-}
-
-static struct json_object *
-member(struct json_object *o, const char *path)
-{
-    char buf[128], *save = NULL, *k;
-
-    snprintf(buf, sizeof buf, "%s", path);
-    for (k = strtok_r(buf, ".", &save); k && o; k = strtok_r(NULL, ".", &save)) {
-        struct json_object *v = NULL;
-
-        o = json_object_object_get_ex(o, k, &v) ? v : NULL;
-    }
-    return o;
-}
-
 START_TEST(test_body)
 {
     char *argv[32];
-    int argc = split(bodies[_i].args, argv, 32);
+    int argc = run_args_split(bodies[_i].args, argv, 32);
     dctl_error_t err = NULL;
     struct json_object *b = cmd_run_body_from_args(argc, argv, &err);
     const char *got;
 
     ck_assert_msg(b != NULL, "%s: %s", bodies[_i].args, err ? err->msg : "?");
-    got = json_object_to_json_string_ext(member(b, bodies[_i].path),
+    got = json_object_to_json_string_ext(run_args_member(b, bodies[_i].path),
                                          JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
     ck_assert_msg(strcmp(got, bodies[_i].want) == 0, "%s: %s is %s, want %s", bodies[_i].args,
                   bodies[_i].path, got, bodies[_i].want);
@@ -124,7 +97,7 @@ END_TEST
 START_TEST(test_refused)
 {
     char *argv[32];
-    int argc = split(refusals[_i].args, argv, 32);
+    int argc = run_args_split(refusals[_i].args, argv, 32);
     dctl_error_t err = NULL;
     struct json_object *b = cmd_run_body_from_args(argc, argv, &err);
 

@@ -13,22 +13,8 @@
 #include "lib/util.h"
 #include "lib/xmalloc.h"
 
-static char tmp[64];
-
-static void
-setup(void)
-{
-    snprintf(tmp, sizeof tmp, "/tmp/dctl-test-usage.XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(tmp));
-}
-
-static void
-teardown(void)
-{
-    cleanup_free char *cmd = xasprintf("rm -rf '%s'", tmp);
-
-    ck_assert_int_eq(system(cmd), 0);
-}
+#define TMP_TREE_PREFIX "dctl-test-usage"
+#include "tests/unit/tmp-tree.h"
 
 static void
 write_bytes(const char *rel, size_t n)

@@ -16,41 +16,8 @@
 #include "lib/util.h"
 #include "lib/xmalloc.h"
 
-static char tmp[64];
-
-static void
-setup(void)
-{
-    snprintf(tmp, sizeof tmp, "/tmp/dctl-test-sysinfo.XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(tmp));
-}
-
-static void
-teardown(void)
-{
-    cleanup_free char *cmd = xasprintf("rm -rf '%s'", tmp);
-
-    ck_assert_int_eq(system(cmd), 0);
-}
-
-/* Creates tmp/rel; a trailing '/' makes a directory, else a file with text. */
-static void
-make(const char *rel, const char *text)
-{
-    cleanup_free char *path = xasprintf("%s/%s", tmp, rel);
-    cleanup_free char *cmd = NULL;
-    FILE *fp;
-
-    if (util_has_suffix(rel, "/")) {
-        cmd = xasprintf("mkdir -p '%s'", path);
-        ck_assert_int_eq(system(cmd), 0);
-        return;
-    }
-    fp = fopen(path, "w");
-    ck_assert_ptr_nonnull(fp);
-    fputs(text ? text : "", fp);
-    fclose(fp);
-}
+#define TMP_TREE_PREFIX "dctl-test-sysinfo"
+#include "tests/unit/tmp-tree.h"
 
 START_TEST(test_cgroup_v1)
 {
